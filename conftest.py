@@ -1,0 +1,32 @@
+import os
+
+import pytest
+
+from gonghui.core.testing import Federation, build_federation
+
+
+@pytest.fixture
+def fed(db) -> Federation:
+    return build_federation()
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are left out of a SQLite run rather than skipped, so that in CI a
+    skip always means something is missing."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    kept = [item for item in items if "postgres_only" not in item.keywords]
+    deselected = [item for item in items if "postgres_only" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test (a missing browser or database) fails the run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line(f"CI: {len(reporter.stats['skipped'])} test(s) skipped; failing the run", red=True)
+        session.exitstatus = 1

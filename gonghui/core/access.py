@@ -1,0 +1,83 @@
+"""Who may see what. Every selector takes a Scope and filters by it, so pages, the API,
+the admin and exports all obey the same rule, written once here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, TextChoices
+
+from gonghui.core.errors import Forbidden
+
+
+class Role(TextChoices):
+    CITY = "city", "市总工会"
+    TOWN = "town", "镇（街道）总工会"
+    UNION = "union", "基层工会"
+    MEMBER = "member", "会员"
+
+
+STAFF_ROLES = {Role.CITY, Role.TOWN, Role.UNION}
+
+
+@dataclass(frozen=True)
+class Scope:
+    user: Any
+    role: str
+    organisation_id: int | None = None
+    organisation_path: str | None = None
+    person_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def covers_path(self, path: str) -> bool:
+        return self.is_staff and self.organisation_path is not None and path.startswith(self.organisation_path)
+
+    def organisation_q(self, prefix: str = "") -> Q:
+        """Q matching rows whose organisation (reached through `prefix`) is in this subtree."""
+        if not self.is_staff or self.organisation_path is None:
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}path__startswith": self.organisation_path})
+
+    def require_staff(self) -> None:
+        if not self.is_staff:
+            raise Forbidden("仅限工会工作人员操作")
+
+    def has_perm(self, perm: str) -> bool:
+        return bool(self.user.has_perm(perm))
+
+
+def scope_for(user: Any) -> Scope:
+    """The scope of a signed-in user, from their account's role and organisation."""
+    if user is None or not user.is_authenticated:
+        raise Forbidden("请先登录")
+    account = getattr(user, "account", None)
+    if account is None:
+        return _superuser_scope(user)
+    if account.role == Role.MEMBER:
+        if account.person_id is None:
+            raise Forbidden("该账号未关联会员")
+        return Scope(user=user, role=Role.MEMBER, person_id=account.person_id)
+    org = account.organisation
+    return Scope(user=user, role=account.role, organisation_id=org.pk, organisation_path=org.path)
+
+
+def _superuser_scope(user: Any) -> Scope:
+    from gonghui.organisations.models import Organisation
+
+    root = Organisation.get_root_nodes().first() if user.is_superuser else None
+    if root is None:
+        raise Forbidden("该账号没有分配角色")
+    return Scope(user=user, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
+
+
+def request_scope(request: Any) -> Scope:
+    """Scope of the request's user, computed once per request."""
+    cached = getattr(request, "_gonghui_scope", None)
+    if cached is None:
+        cached = scope_for(request.user)
+        request._gonghui_scope = cached
+    return cached

@@ -1,0 +1,141 @@
+"""Named people for tests: a small federation with two towns, so every test can ask
+"and what does the other town's officer see?"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import count
+
+from django.contrib.auth.models import Permission, User
+
+from gonghui.accounts.models import Account
+from gonghui.core.access import Role, Scope, scope_for
+from gonghui.members.identity import make_id_number
+from gonghui.members.models import Membership, MembershipEvent, MembershipEventKind, Person
+from gonghui.organisations.identity import make_uscc
+from gonghui.organisations.models import Employer, Organisation, OrganisationKind
+
+_serial = count(1)
+PASSWORD = "correct-horse-battery-staple"
+
+
+def new_id_number(*, birth: date = date(1990, 1, 1), sex: str = "M") -> str:
+    return make_id_number(region="330481", birth=birth, sequence=next(_serial), sex=sex)
+
+
+def new_mobile() -> str:
+    return f"139{next(_serial):08d}"
+
+
+def make_user(
+    username: str,
+    *,
+    role: str,
+    organisation: Organisation | None = None,
+    person: Person | None = None,
+    perms: tuple[str, ...] = (),
+) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD)
+    Account.objects.create(user=user, role=role, organisation=organisation, person=person)
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return User.objects.get(pk=user.pk)  # fresh instance: no stale permission cache
+
+
+def make_employer(*, town: Organisation, union: Organisation | None, name: str) -> Employer:
+    return Employer.objects.create(
+        name=name, uscc=make_uscc(region="330481", serial=next(_serial)), town=town, union=union
+    )
+
+
+def make_member(
+    *,
+    union: Organisation,
+    name: str,
+    employer: Employer | None = None,
+    joined_on: date = date(2022, 3, 1),
+    migrant: bool = False,
+    sex: str = "M",
+) -> Membership:
+    number = new_id_number(sex=sex)
+    person = Person.objects.create(
+        name=name,
+        id_number=number,
+        birth_date=date(1990, 1, 1),
+        sex=sex,
+        mobile=new_mobile(),
+        is_migrant_worker=migrant,
+    )
+    membership = Membership.objects.create(person=person, union=union, employer=employer, joined_on=joined_on)
+    MembershipEvent.objects.create(
+        person=person, membership=membership, kind=MembershipEventKind.JOIN, on=joined_on, union=union
+    )
+    return membership
+
+
+@dataclass
+class Federation:
+    city: Organisation
+    town_a: Organisation
+    town_b: Organisation
+    union_a1: Organisation
+    union_a2: Organisation
+    union_b1: Organisation
+    employer_a1: Employer
+    employer_b1: Employer
+    member_a1: Membership
+    member_b1: Membership
+    city_staff: User
+    town_a_staff: User
+    town_b_staff: User
+    union_a1_officer: User
+    member_user: User
+
+    def scope(self, user: User) -> Scope:
+        return scope_for(user)
+
+
+def build_federation() -> Federation:
+    city = Organisation.objects.add_root(
+        instance=Organisation(code="HN", name="海宁市总工会", kind=OrganisationKind.CITY_FEDERATION)
+    )
+    town_a = Organisation.objects.add_child(
+        city, instance=Organisation(code="HN-XF", name="硖石街道总工会", kind=OrganisationKind.TOWN_FEDERATION)
+    )
+    city.refresh_from_db()
+    town_b = Organisation.objects.add_child(
+        city, instance=Organisation(code="HN-XC", name="许村镇总工会", kind=OrganisationKind.TOWN_FEDERATION)
+    )
+    union_a1 = Organisation.objects.add_child(
+        town_a, instance=Organisation(code="HN-XF-001", name="海宁皮革城工会", kind=OrganisationKind.ENTERPRISE_UNION)
+    )
+    town_a.refresh_from_db()
+    union_a2 = Organisation.objects.add_child(
+        town_a, instance=Organisation(code="HN-XF-002", name="硖石联合工会", kind=OrganisationKind.JOINT_UNION)
+    )
+    union_b1 = Organisation.objects.add_child(
+        town_b, instance=Organisation(code="HN-XC-001", name="许村家纺工会", kind=OrganisationKind.ENTERPRISE_UNION)
+    )
+    employer_a1 = make_employer(town=town_a, union=union_a1, name="海宁中国皮革城股份有限公司")
+    employer_b1 = make_employer(town=town_b, union=union_b1, name="许村家纺有限公司")
+    member_a1 = make_member(union=union_a1, name="张伟", employer=employer_a1)
+    member_b1 = make_member(union=union_b1, name="李娜", employer=employer_b1, sex="F", migrant=True)
+    return Federation(
+        city=city,
+        town_a=town_a,
+        town_b=town_b,
+        union_a1=union_a1,
+        union_a2=union_a2,
+        union_b1=union_b1,
+        employer_a1=employer_a1,
+        employer_b1=employer_b1,
+        member_a1=member_a1,
+        member_b1=member_b1,
+        city_staff=make_user("city", role=Role.CITY, organisation=city, perms=("members.view_full_identity",)),
+        town_a_staff=make_user("town_a", role=Role.TOWN, organisation=town_a),
+        town_b_staff=make_user("town_b", role=Role.TOWN, organisation=town_b),
+        union_a1_officer=make_user("union_a1", role=Role.UNION, organisation=union_a1),
+        member_user=make_user("member_a1", role=Role.MEMBER, person=member_a1.person),
+    )

@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from gonghui.core.models import TimeStampedModel
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", "小学及以下"
+    JUNIOR = "junior", "初中"
+    SENIOR = "senior", "高中/中专"
+    COLLEGE = "college", "大专"
+    BACHELOR = "bachelor", "本科"
+    POSTGRADUATE = "postgraduate", "研究生"
+
+
+class SkillLevel(models.TextChoices):
+    NONE = "", "无"
+    GRADE5 = "5", "初级工"
+    GRADE4 = "4", "中级工"
+    GRADE3 = "3", "高级工"
+    GRADE2 = "2", "技师"
+    GRADE1 = "1", "高级技师"
+
+
+class Person(TimeStampedModel):
+    """A real-name worker. Birth date and sex come from the identity number, never typed."""
+
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    birth_date = models.DateField("出生日期")
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    mobile = models.CharField("手机号码", max_length=11, blank=True, db_index=True)
+    household_registration = models.CharField("户籍地", max_length=100, blank=True)
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    skill_level = models.CharField("技能等级", max_length=2, choices=SkillLevel.choices, blank=True)
+    is_migrant_worker = models.BooleanField("新居民（农民工）", default=False)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "职工"
+        verbose_name_plural = "职工"
+        indexes = [models.Index(fields=["name"], name="person_name_pattern_idx", opclasses=["varchar_pattern_ops"])]
+        permissions = [("view_full_identity", "查看完整身份证号和手机号")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "在会"
+    TRANSFERRED = "transferred", "已转出"
+    LEFT = "left", "已退会"
+    DECEASED = "deceased", "已去世"
+
+
+class Membership(TimeStampedModel):
+    """One stretch of membership in one union: a transfer ends one and starts the next,
+    so "members of union X on date D" is a date-range query on this table."""
+
+    person = models.ForeignKey(Person, verbose_name="职工", on_delete=models.PROTECT, related_name="memberships")
+    union = models.ForeignKey(
+        "organisations.Organisation", verbose_name="所在工会", on_delete=models.PROTECT, related_name="memberships"
+    )
+    employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    joined_on = models.DateField("入会时间")
+    ended_on = models.DateField("离会时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    leave_reason = models.CharField("退会原因", max_length=200, blank=True)
+    import_job = models.ForeignKey(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "会籍"
+        verbose_name_plural = "会籍"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="active"), name="one_active_membership_per_person"
+            ),
+            models.CheckConstraint(
+                name="membership_active_has_no_end",
+                condition=Q(status="active", ended_on__isnull=True) | (~Q(status="active") & Q(ended_on__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="membership_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("joined_on")),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["union", "status"]),
+            models.Index(fields=["union", "joined_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.union}"
+
+
+class MembershipEventKind(models.TextChoices):
+    JOIN = "join", "入会"
+    TRANSFER_OUT = "transfer_out", "转出"
+    TRANSFER_IN = "transfer_in", "转入"
+    LEAVE = "leave", "退会"
+    DEATH = "death", "去世"
+
+
+class MembershipEvent(models.Model):
+    """Dated, append-only history of membership changes."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="membership_events")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("变动", max_length=20, choices=MembershipEventKind.choices)
+    on = models.DateField("日期")
+    union = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    counterpart = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会籍变动"
+        verbose_name_plural = "会籍变动"
+        ordering = ["person", "on", "pk"]
+        indexes = [models.Index(fields=["union", "kind", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_kind_display()}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    COMPLETED = "completed", "已转接"
+    REFUSED = "refused", "已拒绝"
+    CANCELLED = "cancelled", "已撤回"
+
+
+class TransferInitiator(models.TextChoices):
+    SENDING_UNION = "sending_union", "转出工会发起"
+    MEMBER = "member", "会员申请"
+
+
+class Transfer(TimeStampedModel):
+    """A move between unions. It completes when both the sending and the receiving union
+    have confirmed; the sending union's start counts as its confirmation."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="transfers")
+    to_union = models.ForeignKey(
+        "organisations.Organisation", verbose_name="转入工会", on_delete=models.PROTECT, related_name="+"
+    )
+    to_employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="新工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    initiated_by = models.CharField("发起方", max_length=20, choices=TransferInitiator.choices)
+    status = models.CharField("状态", max_length=20, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    requested_on = models.DateField("申请日期")
+    effective_on = models.DateField("转接日期", null=True, blank=True)
+    sending_confirmed_at = models.DateTimeField(null=True, blank=True)
+    receiving_confirmed_at = models.DateTimeField(null=True, blank=True)
+    refuse_reason = models.CharField("拒绝原因", max_length=200, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(status="pending"), name="one_pending_transfer_per_membership"
+            ),
+        ]
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "排队中"
+    RUNNING = "running", "检查中"
+    REJECTED = "rejected", "有错误，未导入"
+    DONE = "done", "已导入"
+
+
+class ImportJob(TimeStampedModel):
+    union = models.ForeignKey(
+        "organisations.Organisation", verbose_name="导入工会", on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField("行数", default=0)
+    created_count = models.PositiveIntegerField("新增会员", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    errors = models.JSONField("错误明细", default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "花名册导入"
+        verbose_name_plural = "花名册导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

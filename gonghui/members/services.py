@@ -1,0 +1,329 @@
+"""Writes to the member registry. Each is one transaction; the database constraint on one
+active membership per person is the last word, these checks only give a clearer message."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from gonghui.core.access import Role, Scope
+from gonghui.core.audit import audit_record
+from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.models import AuditEntry
+from gonghui.members.identity import birth_date_of, check_id_number, check_mobile, sex_of
+from gonghui.members.models import (
+    Membership,
+    MembershipEvent,
+    MembershipEventKind,
+    MembershipStatus,
+    Person,
+    Transfer,
+    TransferInitiator,
+    TransferStatus,
+)
+from gonghui.members.selectors import active_membership
+from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
+
+PERSON_FIELDS = {"name", "mobile", "household_registration", "education", "skill_level", "is_migrant_worker"}
+
+
+def _require_covers(scope: Scope, union: Organisation, field: str = "union") -> None:
+    scope.require_staff()
+    if not scope.covers_path(union.path):
+        raise Forbidden("该工会不在您的管辖范围内", field=field)
+
+
+def _check_date(on: date, field: str) -> None:
+    if on > timezone.localdate():
+        raise ValidationFailed("日期不能晚于今天", field=field)
+
+
+def _check_union_open(union: Organisation, field: str = "union") -> None:
+    if not union.is_grassroots or union.status != OrganisationStatus.ACTIVE:
+        raise ValidationFailed(f"{union.name}不是正常状态的基层工会，不能接收会员", field=field)
+
+
+def _check_employer(employer: Employer | None, union: Organisation, field: str = "employer") -> None:
+    if employer is not None and employer.union_id not in (None, union.pk):
+        raise ValidationFailed(f"{employer.name}不由{union.name}覆盖", field=field)
+
+
+def _event(
+    membership: Membership, kind: str, on: date, actor: Any, counterpart: Organisation | None = None, reason: str = ""
+) -> None:
+    MembershipEvent.objects.create(
+        person_id=membership.person_id,
+        membership=membership,
+        kind=kind,
+        on=on,
+        union_id=membership.union_id,
+        counterpart=counterpart,
+        reason=reason,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - PERSON_FIELDS
+    if unknown:
+        raise ValidationFailed(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    if "name" in fields and not str(fields["name"]).strip():
+        raise ValidationFailed("姓名不能为空", field="name")
+    if "mobile" in fields:
+        fields["mobile"] = check_mobile(fields["mobile"] or "")
+    return fields
+
+
+@transaction.atomic
+def member_join(
+    *,
+    scope: Scope,
+    union: Organisation,
+    id_number: str,
+    name: str,
+    joined_on: date,
+    employer: Employer | None = None,
+    **person_fields: Any,
+) -> Membership:
+    """Register a worker (or find them by identity number) and start a membership."""
+    _require_covers(scope, union)
+    _check_union_open(union)
+    _check_employer(employer, union)
+    _check_date(joined_on, "joined_on")
+    number = check_id_number(id_number)
+    fields = _clean_person_fields({"name": name, **person_fields})
+    person = Person.objects.select_for_update().filter(id_number=number).first()
+    if person is None:
+        person = Person.objects.create(id_number=number, birth_date=birth_date_of(number), sex=sex_of(number), **fields)
+    else:
+        current = active_membership(person=person)
+        if current is not None:
+            raise Conflict(f"该职工已是{current.union.name}的会员，请办理转接", field="id_number")
+        for key, value in fields.items():
+            setattr(person, key, value)
+        person.save()
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(person=person, union=union, employer=employer, joined_on=joined_on)
+    except IntegrityError:
+        raise Conflict("该职工已有有效会籍", field="id_number") from None
+    _event(membership, MembershipEventKind.JOIN, joined_on, scope.user)
+    return membership
+
+
+@transaction.atomic
+def person_update(*, scope: Scope, person: Person, **fields: Any) -> Person:
+    scope.require_staff()
+    current = active_membership(person=person)
+    if current is None or not scope.covers_path(current.union.path):
+        raise Forbidden("只有会员所在工会及其上级可以修改资料", field="person")
+    for key, value in _clean_person_fields(fields).items():
+        setattr(person, key, value)
+    person.save()
+    return person
+
+
+def _locked_active(membership: Membership) -> Membership:
+    locked = Membership.objects.select_for_update().select_related("union").get(pk=membership.pk)
+    if locked.status != MembershipStatus.ACTIVE:
+        raise Conflict("该会籍已不在有效状态", field="membership")
+    return locked
+
+
+@transaction.atomic
+def membership_leave(
+    *, scope: Scope, membership: Membership, on: date, reason: str, deceased: bool = False
+) -> Membership:
+    _require_covers(scope, membership.union, "membership")
+    _check_date(on, "on")
+    if not reason.strip():
+        raise ValidationFailed("请填写退会原因", field="reason")
+    locked = _locked_active(membership)
+    if on < locked.joined_on:
+        raise ValidationFailed("退会日期早于入会日期", field="on")
+    if Transfer.objects.filter(membership=locked, status=TransferStatus.PENDING).exists():
+        raise Conflict("该会员有未完成的转接，请先处理", field="membership")
+    locked.status = MembershipStatus.DECEASED if deceased else MembershipStatus.LEFT
+    locked.ended_on, locked.leave_reason = on, reason
+    locked.save()
+    _event(locked, MembershipEventKind.DEATH if deceased else MembershipEventKind.LEAVE, on, scope.user, reason=reason)
+    return locked
+
+
+def _check_transfer_target(membership: Membership, to_union: Organisation, to_employer: Employer | None) -> None:
+    _check_union_open(to_union, "to_union")
+    _check_employer(to_employer, to_union, "to_employer")
+    if to_union.pk == membership.union_id:
+        raise ValidationFailed("转入工会与现工会相同", field="to_union")
+
+
+def _new_transfer(membership: Membership, **fields: Any) -> Transfer:
+    try:
+        with transaction.atomic():
+            return Transfer.objects.create(membership=membership, **fields)
+    except IntegrityError:
+        raise Conflict("该会员已有一笔待确认的转接", field="membership") from None
+
+
+@transaction.atomic
+def transfer_start(
+    *,
+    scope: Scope,
+    membership: Membership,
+    to_union: Organisation,
+    on: date,
+    to_employer: Employer | None = None,
+    note: str = "",
+) -> Transfer:
+    """The sending union starts a transfer; its start is its own confirmation."""
+    _require_covers(scope, membership.union, "membership")
+    _check_date(on, "on")
+    locked = _locked_active(membership)
+    _check_transfer_target(locked, to_union, to_employer)
+    return _new_transfer(
+        locked,
+        to_union=to_union,
+        to_employer=to_employer,
+        initiated_by=TransferInitiator.SENDING_UNION,
+        requested_on=on,
+        sending_confirmed_at=timezone.now(),
+        note=note,
+        requested_by=scope.user,
+    )
+
+
+@transaction.atomic
+def transfer_request_by_member(
+    *, scope: Scope, to_union: Organisation, to_employer: Employer | None = None, note: str = ""
+) -> Transfer:
+    """A member asks to move; both unions must then confirm."""
+    if scope.role != Role.MEMBER:
+        raise Forbidden("只有会员本人可以申请转接")
+    current = Membership.objects.filter(person_id=scope.person_id, status=MembershipStatus.ACTIVE).first()
+    if current is None:
+        raise Conflict("您目前没有有效会籍", field="membership")
+    locked = _locked_active(current)
+    _check_transfer_target(locked, to_union, to_employer)
+    return _new_transfer(
+        locked,
+        to_union=to_union,
+        to_employer=to_employer,
+        initiated_by=TransferInitiator.MEMBER,
+        requested_on=timezone.localdate(),
+        note=note,
+        requested_by=scope.user,
+    )
+
+
+@dataclass(frozen=True)
+class TransferSides:
+    sending: bool
+    receiving: bool
+
+
+def transfer_sides(*, scope: Scope, transfer: Transfer) -> TransferSides:
+    return TransferSides(
+        sending=scope.covers_path(transfer.membership.union.path), receiving=scope.covers_path(transfer.to_union.path)
+    )
+
+
+def _locked_pending(transfer: Transfer) -> Transfer:
+    locked = Transfer.objects.select_for_update().select_related("membership__union", "to_union").get(pk=transfer.pk)
+    if locked.status != TransferStatus.PENDING:
+        raise Conflict("该转接已处理", field="transfer")
+    return locked
+
+
+@transaction.atomic
+def transfer_confirm(*, scope: Scope, transfer: Transfer, on: date | None = None) -> Transfer:
+    """Confirm for whichever side(s) the scope covers; completes once both have confirmed."""
+    locked = _locked_pending(transfer)
+    sides = transfer_sides(scope=scope, transfer=locked)
+    if not (sides.sending or sides.receiving):
+        raise Forbidden("您不是该转接的转出或转入方", field="transfer")
+    now = timezone.now()
+    if sides.sending and locked.sending_confirmed_at is None:
+        locked.sending_confirmed_at = now
+    if sides.receiving and locked.receiving_confirmed_at is None:
+        locked.receiving_confirmed_at = now
+    locked.save()
+    if locked.sending_confirmed_at and locked.receiving_confirmed_at:
+        _transfer_complete(locked, on or timezone.localdate(), scope.user)
+    return locked
+
+
+@transaction.atomic
+def transfer_refuse(*, scope: Scope, transfer: Transfer, reason: str) -> Transfer:
+    locked = _locked_pending(transfer)
+    sides = transfer_sides(scope=scope, transfer=locked)
+    if not (sides.sending or sides.receiving):
+        raise Forbidden("您不是该转接的转出或转入方", field="transfer")
+    if not reason.strip():
+        raise ValidationFailed("请填写拒绝原因", field="reason")
+    locked.status, locked.refuse_reason = TransferStatus.REFUSED, reason
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def transfer_cancel(*, scope: Scope, transfer: Transfer) -> Transfer:
+    locked = _locked_pending(transfer)
+    own_request = scope.role == Role.MEMBER and locked.membership.person_id == scope.person_id
+    if not (own_request or transfer_sides(scope=scope, transfer=locked).sending):
+        raise Forbidden("只有发起方可以撤回", field="transfer")
+    locked.status = TransferStatus.CANCELLED
+    locked.save()
+    return locked
+
+
+def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
+    old = _locked_active(transfer.membership)
+    on = max(on, old.joined_on)
+    old.status, old.ended_on = MembershipStatus.TRANSFERRED, on
+    old.save()
+    new = Membership.objects.create(
+        person_id=old.person_id, union=transfer.to_union, employer=transfer.to_employer, joined_on=on
+    )
+    _event(old, MembershipEventKind.TRANSFER_OUT, on, actor, counterpart=transfer.to_union)
+    _event(new, MembershipEventKind.TRANSFER_IN, on, actor, counterpart=old.union)
+    transfer.status, transfer.effective_on = TransferStatus.COMPLETED, on
+    transfer.save()
+
+
+def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on: date, reason: str, actor: Any) -> int:
+    """Move every active member of a closing union (merge or dissolution) in one go."""
+    moved = 0
+    for old in Membership.objects.select_for_update().filter(union=from_union, status=MembershipStatus.ACTIVE):
+        Transfer.objects.filter(membership=old, status=TransferStatus.PENDING).update(status=TransferStatus.CANCELLED)
+        old.status, old.ended_on = MembershipStatus.TRANSFERRED, max(on, old.joined_on)
+        old.save()
+        new = Membership.objects.create(
+            person_id=old.person_id, union=to_union, employer=old.employer, joined_on=old.ended_on
+        )
+        _event(old, MembershipEventKind.TRANSFER_OUT, old.ended_on, actor, counterpart=to_union, reason=reason)
+        _event(new, MembershipEventKind.TRANSFER_IN, old.ended_on, actor, counterpart=from_union, reason=reason)
+        moved += 1
+    return moved
+
+
+def person_reveal_identity(
+    *, scope: Scope, person: Person, reason: str, request: HttpRequest | None = None
+) -> dict[str, str]:
+    """The full identity and mobile numbers, for holders of the permission, always audited."""
+    from gonghui.members.selectors import person_get
+
+    person = person_get(scope=scope, pk=person.pk)
+    if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
+        audit_record(
+            actor=scope.user, action=AuditEntry.Action.ACCESS_DENIED, subject=person, reason=reason, request=request
+        )
+        raise Forbidden("您没有查看完整身份信息的权限")
+    if not reason.strip():
+        raise ValidationFailed("请填写查看理由", field="reason")
+    audit_record(
+        actor=scope.user, action=AuditEntry.Action.REVEAL_ID_NUMBER, subject=person, reason=reason, request=request
+    )
+    return {"id_number": person.id_number, "mobile": person.mobile}
