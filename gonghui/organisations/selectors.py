@@ -49,7 +49,8 @@ def subtree_counts(*, parent: Organisation, depth: int) -> dict[str, dict[str, i
     counts: dict[str, dict[str, int]] = {}
 
     def add(rows: QuerySet, key: str) -> None:
-        for row in rows:
+        # order_by() drops default orderings, which would otherwise join the GROUP BY.
+        for row in rows.order_by():
             counts.setdefault(row["prefix"], {"unions": 0, "employers": 0, "members": 0})[key] = row["n"]
 
     add(
