@@ -5,6 +5,12 @@ import pytest
 from gonghui.core.testing import Federation, build_federation
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # The real hasher is slow on purpose; tests create many users and only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def fed(db) -> Federation:
     return build_federation()

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves its bundled Swagger UI, so /api/docs needs no outside network
     "treebeard",
     "simple_history",
     "gonghui.core",

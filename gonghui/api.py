@@ -1,14 +1,27 @@
-"""The API under /api/v1/. Each app keeps its own router; this module only mounts them."""
+"""The API under /api/v1/. Each app keeps its own router; this module only mounts them and
+sets what all of them share: sign-in (session or bearer token) and the error shape."""
 
 from ninja import NinjaAPI
 
+from gonghui.core.api_support import API_AUTH, install_error_handlers
 from gonghui.members.api import router as members_router
 from gonghui.members.api_imports import router as imports_router
+from gonghui.organisations.api import employers_router
 from gonghui.organisations.api import router as organisations_router
 from gonghui.reports.api import router as reports_router
 
-api = NinjaAPI(title="Gonghui API", version="1", urls_namespace="api")
+# The URLs are relative to the mount point "api/": the schema is /api/openapi.json.
+api = NinjaAPI(
+    title="Gonghui API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
 api.add_router("/v1/organisations", organisations_router)
+api.add_router("/v1/employers", employers_router)
 api.add_router("/v1/members", members_router)
 api.add_router("/v1/imports", imports_router)
 api.add_router("/v1/reports", reports_router)

@@ -54,7 +54,7 @@ def scope_for(user: Any) -> Scope:
     """The scope of a signed-in user, from their account's role and organisation."""
     if user is None or not user.is_authenticated:
         raise Forbidden("请先登录")
-    account = getattr(user, "account", None)
+    account = _account_of(user)
     if account is None:
         return _superuser_scope(user)
     if account.role == Role.MEMBER:
@@ -63,6 +63,21 @@ def scope_for(user: Any) -> Scope:
         return Scope(user=user, role=Role.MEMBER, person_id=account.person_id)
     org = account.organisation
     return Scope(user=user, role=account.role, organisation_id=org.pk, organisation_path=org.path)
+
+
+def _account_of(user: Any) -> Any:
+    """The user's account with its organisation, in one query unless the caller (token auth)
+    already loaded it with the user."""
+    from django.contrib.auth import get_user_model
+
+    from gonghui.accounts.models import Account
+
+    if get_user_model().account.is_cached(user):
+        return getattr(user, "account", None)
+    account = Account.objects.select_related("organisation").filter(user=user).first()
+    if account is not None:
+        user.account = account  # templates read user.account too; keep it cached
+    return account
 
 
 def _superuser_scope(user: Any) -> Scope:

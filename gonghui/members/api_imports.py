@@ -1,3 +1,126 @@
-from ninja import Router
+"""Roster imports over HTTP: upload a file for a grassroots union, follow the job, read its
+error report (JSON or .xlsx), and download the template. The job runs through the import
+service; which unions and jobs a user may touch is decided there and in the selectors."""
 
-router = Router()
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from gonghui.core.access import request_scope
+from gonghui.core.api_support import ERRORS, CappedPagination
+from gonghui.members.exports import CSV_TYPE, XLSX_TYPE, import_errors_xlsx, roster_template
+from gonghui.members.importing import import_job_get, import_job_list, import_job_submit
+from gonghui.members.models import ImportJob
+from gonghui.organisations.selectors import organisation_get
+
+router = Router(tags=["花名册导入"])
+
+
+class ImportJobOut(Schema):
+    id: int
+    union_code: str
+    union_name: str
+    filename: str
+    status: str = Field(description="pending / running / rejected / done")
+    status_label: str
+    total_rows: int = Field(description="数据行数（不含表头和空行）")
+    created_count: int = Field(description="新增会员数")
+    error_count: int = Field(description="错误总数（报告最多列出前 1000 条）")
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_union_code(obj: ImportJob) -> str:
+        return obj.union.code
+
+    @staticmethod
+    def resolve_union_name(obj: ImportJob) -> str:
+        return obj.union.name
+
+    @staticmethod
+    def resolve_status_label(obj: ImportJob) -> str:
+        return str(obj.get_status_display())
+
+
+class RowErrorOut(Schema):
+    row: int = Field(description="表格中的行号，表头为第 1 行")
+    column: str = Field(description="列名；整个文件的问题为“文件”")
+    message: str
+
+
+class ErrorReportOut(Schema):
+    job_id: int
+    status: str
+    error_count: int
+    listed: int = Field(description="报告中列出的条数")
+    errors: list[RowErrorOut]
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@router.get("", response={200: list[ImportJobOut], **ERRORS}, summary="导入记录（本级及下级工会）")
+@paginate(CappedPagination)
+def import_list(request: HttpRequest) -> list[ImportJob]:
+    return import_job_list(scope=request_scope(request))  # type: ignore[return-value]
+
+
+@router.post("", response={201: ImportJobOut, **ERRORS}, summary="上传花名册（.xlsx 或 .csv）并导入")
+def import_upload(
+    request: HttpRequest,
+    union: Form[str],
+    file: File[UploadedFile],
+) -> tuple[int, ImportJob]:
+    """multipart/form-data：`union` 为基层工会的组织代码，`file` 为花名册。先检查每一行，有错误则一行都不导入，
+    状态为 rejected，错误见 /{id}/errors。"""
+    scope = request_scope(request)
+    target = organisation_get(scope=scope, code=union)
+    job = import_job_submit(scope=scope, union=target, uploaded_file=file, filename=file.name or "")
+    return 201, job
+
+
+@router.get(
+    "/template",
+    response={200: None, **ERRORS},
+    summary="下载花名册模板",
+    openapi_extra={"responses": {"200": {"content": {XLSX_TYPE: {}, "text/csv": {}}}}},
+)
+def import_template(request: HttpRequest, format: Literal["xlsx", "csv"] = "xlsx") -> HttpResponse:
+    content_type = XLSX_TYPE if format == "xlsx" else CSV_TYPE
+    return _download(roster_template(format), content_type, f"会员花名册模板.{format}")
+
+
+@router.get("/{int:job_id}", response={200: ImportJobOut, **ERRORS}, summary="导入进度和结果")
+def import_status(request: HttpRequest, job_id: int) -> ImportJob:
+    return import_job_get(scope=request_scope(request), pk=job_id)
+
+
+class ReportQuery(Schema):
+    format: Literal["json", "xlsx"] = "json"
+
+
+@router.get(
+    "/{int:job_id}/errors",
+    response={200: ErrorReportOut, **ERRORS},
+    summary="错误报告（行、列、原因）；?format=xlsx 下载表格",
+    openapi_extra={"responses": {"200": {"content": {"application/json": {}, XLSX_TYPE: {}}}}},
+)
+def import_errors(request: HttpRequest, job_id: int, query: Query[ReportQuery]) -> ErrorReportOut | HttpResponse:
+    job = import_job_get(scope=request_scope(request), pk=job_id)
+    if query.format == "xlsx":
+        return _download(import_errors_xlsx(job), XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
+    return ErrorReportOut(
+        job_id=job.pk,
+        status=job.status,
+        error_count=job.error_count,
+        listed=len(job.errors),
+        errors=[RowErrorOut(**error) for error in job.errors],
+    )

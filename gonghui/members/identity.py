@@ -2,9 +2,11 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
+from stdnum.util import isdigits
 
 from gonghui.core.errors import ValidationFailed
 
@@ -26,6 +28,47 @@ def id_number_problem(value: str) -> str | None:
     except stdnum_errors.ValidationError:
         return "格式错误"
     if ric.get_birth_date(value) > date.today():
+        return "出生日期在未来"
+    return None
+
+
+def _birth_date(number: str) -> date:
+    # ric.get_birth_date without its compact(), which costs more than the date itself.
+    return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+def birth_date_and_sex(number: str) -> tuple[date, str]:
+    """Birth date and sex of an already checked, normalised number, cheaply (for bulk work)."""
+    return _birth_date(number), sex_of(number)
+
+
+@lru_cache(maxsize=65536)
+def _birth_place_known(region: str, year: str) -> bool:
+    try:
+        ric.get_birth_place(f"{region}{year}01010000")
+    except stdnum_errors.ValidationError:
+        return False
+    return True
+
+
+def id_number_problem_cached(number: str, *, today: date | None = None) -> str | None:
+    """The same answer as id_number_problem for an already normalised number, but with the
+    region lookup (nine tenths of the cost) remembered by region and birth year: a roster
+    checks a quarter of a million numbers drawn from a few hundred regions. The steps follow
+    ric.validate's order so that a number with two faults gets the same message."""
+    if len(number) != 18:
+        return "位数不对，应为18位"
+    if not isdigits(number[:-1]):
+        return "格式错误"
+    if number[-1] != ric.calc_check_digit(number):
+        return "校验位错误"
+    try:
+        birth = _birth_date(number)
+    except ValueError:
+        return "出生日期或地区码无效"
+    if not _birth_place_known(number[:6], number[6:10]):
+        return "出生日期或地区码无效"
+    if birth > (today or date.today()):
         return "出生日期在未来"
     return None
 

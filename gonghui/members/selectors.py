@@ -3,14 +3,23 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, ExpressionList, F, OrderBy, OuterRef, Q, QuerySet
 
-from gonghui.core.access import Scope
-from gonghui.core.errors import NotFound
+from gonghui.core.access import Role, Scope
+from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.members.identity import normalise_mobile
-from gonghui.members.models import Membership, MembershipStatus, Person, Transfer, TransferStatus
+from gonghui.members.models import (
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    Person,
+    Transfer,
+    TransferStatus,
+)
 from gonghui.organisations.models import Organisation
+from gonghui.organisations.selectors import organisation_get
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 MOBILE_LIKE = re.compile(r"^(\+86)?1\d{10}$")
@@ -111,3 +120,76 @@ def transfer_get(*, scope: Scope, pk: int) -> Transfer:
     if transfer is None:
         raise NotFound("没有找到该转接申请，或不在您的管辖范围内", field="transfer")
     return transfer
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    person: Person
+    memberships: list[Membership]
+    events: list[MembershipEvent]
+
+
+def person_detail(*, scope: Scope, pk: int) -> PersonDetail:
+    """A worker with their whole membership history: the one view of them across the
+    federation, so it is not cut down to the asker's subtree once the person is visible."""
+    person = person_get(scope=scope, pk=pk)
+    memberships = list(person.memberships.select_related("union", "employer").order_by("-joined_on", "-pk"))
+    events = list(person.membership_events.select_related("union", "counterpart").order_by("on", "pk"))
+    return PersonDetail(person=person, memberships=memberships, events=events)
+
+
+def own_person_detail(*, scope: Scope) -> PersonDetail:
+    """A member's own record; staff accounts have none."""
+    if scope.role != Role.MEMBER or scope.person_id is None:
+        raise Forbidden("仅限会员本人查看")
+    return person_detail(scope=scope, pk=scope.person_id)
+
+
+def person_active_membership(*, scope: Scope, pk: int) -> Membership:
+    """The current membership of a visible person, for leave and transfer; whether the asker
+    may act on it (its union in their subtree) is the service's check."""
+    person = person_get(scope=scope, pk=pk)
+    current = active_membership(person=person)
+    if current is None:
+        raise Conflict("该职工目前没有有效会籍", field="person")
+    return current
+
+
+def member_filter(*, scope: Scope, union_id: int | None = None, **fields: Any) -> MemberFilter:
+    """A MemberFilter from request parameters; a union outside the scope is not found."""
+    union = organisation_get(scope=scope, pk=union_id) if union_id is not None else None
+    return MemberFilter(union=union, **fields)
+
+
+class NameIndexOrder(OrderBy):
+    """ORDER BY person name, then membership id. PostgreSQL compares the name with the
+    operator of its varchar_pattern_ops index (~<~, byte order), so that a name-prefix search
+    walks that index and stops at the end of the page, instead of sorting every match (a
+    common surname is some 20,000 people in one city) on every request. Other databases sort
+    by the name's plain order."""
+
+    def __init__(self) -> None:
+        super().__init__(ExpressionList(F("person__name"), F("pk")))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        name, pk = self.expression.get_source_expressions()
+        name_sql, name_params = compiler.compile(name)
+        pk_sql, pk_params = compiler.compile(pk)
+        return f"{name_sql} USING ~<~, {pk_sql} ASC", [*name_params, *pk_params]
+
+
+def is_name_search(query: str) -> bool:
+    text = query.strip().replace(" ", "")
+    return bool(text) and not ID_LIKE.match(text) and not MOBILE_LIKE.match(text)
+
+
+def member_search(*, scope: Scope, filters: MemberFilter) -> QuerySet[Membership]:
+    """The staff member list: by name for a name search, else newest registrations first.
+    Members see their own record through own_person_detail.
+
+    Both orders follow an index, so PostgreSQL reads only the page (and the capped count)
+    rather than sorting every match: the name index for a name, the primary key backwards
+    otherwise (the join date has no index to walk)."""
+    scope.require_staff()
+    qs = membership_list(scope=scope, filters=filters)
+    return qs.order_by(NameIndexOrder()) if is_name_search(filters.query) else qs.order_by("-pk")

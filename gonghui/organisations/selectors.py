@@ -1,11 +1,20 @@
 """Reads of the organisation tree, always within the asking person's scope."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound
-from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, Organisation, OrganisationStatus
+from gonghui.organisations.models import (
+    GRASSROOTS_KINDS,
+    Employer,
+    Officer,
+    Organisation,
+    OrganisationStatus,
+    OrganisationStatusChange,
+)
 
 
 def organisation_list(*, scope: Scope, kind: str | None = None, query: str | None = None) -> QuerySet[Organisation]:
@@ -108,4 +117,51 @@ def employer_get(*, scope: Scope, pk: int) -> Employer:
     employer = employer_list(scope=scope).filter(pk=pk).first()
     if employer is None:
         raise NotFound("没有找到该单位，或不在您的管辖范围内", field="employer")
+    return employer
+
+
+@dataclass(frozen=True)
+class OrganisationDetail:
+    organisation: Organisation
+    parent: Organisation | None
+    officers: list[Officer]
+    status_changes: list[OrganisationStatusChange]
+
+
+def organisation_detail(*, scope: Scope, pk: int) -> OrganisationDetail:
+    """One organisation with its current officers and dated status history."""
+    org = organisation_get(scope=scope, pk=pk)
+    parent = org.get_parent() if org.depth > 1 else None
+    officers = list(org.officers.filter(ended_on__isnull=True).order_by("role", "started_on", "pk"))
+    changes = list(org.status_changes.select_related("merged_into").order_by("on", "pk"))
+    return OrganisationDetail(organisation=org, parent=parent, officers=officers, status_changes=changes)
+
+
+def organisation_subtree(
+    *, scope: Scope, organisation: Organisation, kind: str | None = None
+) -> QuerySet[Organisation]:
+    """The organisation and everything below it, in tree order: one indexed prefix match."""
+    if not scope.covers_path(organisation.path):
+        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
+    qs = Organisation.objects.filter(path__startswith=organisation.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("path")
+
+
+def organisation_target_get(*, pk: int, field: str) -> Organisation:
+    """An organisation named as the destination of a write (a parent, a union to join, a
+    union to merge into). Not scoped: the service decides, and refuses with 403 rather
+    than pretending an organisation it names does not exist."""
+    org = Organisation.objects.filter(pk=pk).first()
+    if org is None:
+        raise NotFound("没有找到该组织", field=field)
+    return org
+
+
+def employer_target_get(*, pk: int, field: str) -> Employer:
+    """An employer named as the destination of a transfer, which may lie in another town."""
+    employer = Employer.objects.select_related("union").filter(pk=pk).first()
+    if employer is None:
+        raise NotFound("没有找到该单位", field=field)
     return employer

@@ -131,6 +131,7 @@ def organisation_change_status(
     if status == OrganisationStatus.MERGED:
         if merged_into is None or merged_into.pk == organisation.pk or merged_into.status != OrganisationStatus.ACTIVE:
             raise ValidationFailed("请选择一个正常状态的合并对象", field="merged_into")
+        _require_covers(scope, merged_into)
         target = merged_into
     elif status == OrganisationStatus.DISSOLVED:
         target = organisation.get_parent()

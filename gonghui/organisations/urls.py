@@ -1,3 +1,11 @@
+from django.urls import path
+
+from gonghui.organisations import views
 
 app_name = "organisations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.workbench, name="workbench"),
+    path("<int:pk>/", views.organisation_detail, name="detail"),
+    path("<int:pk>/children/", views.organisation_children, name="children"),
+    path("union-options/", views.union_options, name="union_options"),
+]

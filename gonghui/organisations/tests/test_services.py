@@ -94,3 +94,17 @@ def test_other_town_cannot_read_the_tree_below_a_town(fed):
     with pytest.raises(NotFound):
         selectors.children_with_counts(scope=fed.scope(fed.town_b_staff), parent=fed.town_a)
     assert fed.union_a1 not in selectors.organisation_list(scope=fed.scope(fed.town_b_staff))
+
+
+def test_a_town_cannot_merge_a_union_into_another_towns_union(fed):
+    with pytest.raises(Forbidden):
+        services.organisation_change_status(
+            scope=fed.scope(fed.town_a_staff),
+            organisation=fed.union_a1,
+            status=OrganisationStatus.MERGED,
+            on=date(2025, 3, 1),
+            merged_into=fed.union_b1,
+        )
+    fed.union_a1.refresh_from_db()
+    assert fed.union_a1.status == OrganisationStatus.ACTIVE
+    assert fed.member_a1.person.memberships.get(status=MembershipStatus.ACTIVE).union == fed.union_a1

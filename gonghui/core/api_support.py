@@ -1,0 +1,298 @@
+"""What every API router shares: who is asking (a browser session or a bearer token), how a
+list is paged without counting a quarter of a million rows, and how errors look (JSON with a
+Chinese message, the field at fault and a code, under the right status)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, OperationalError, connections, transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PaginationBase
+from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
+
+from gonghui.accounts.models import ApiToken
+from gonghui.core.access import Scope, request_scope
+from gonghui.core.errors import Forbidden, ServiceError
+
+# Writing last_used_at on every call would turn each read into a write; a minute is enough
+# to tell a live token from a forgotten one.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+# --- who is asking -------------------------------------------------------------------------
+
+
+def api_token_user(*, key: str) -> AbstractBaseUser | None:
+    """The active user behind a bearer key, or None for an unknown or revoked key."""
+    token = (
+        ApiToken.objects.select_related("user__account__organisation")
+        .filter(key_hash=ApiToken.hash_key(key), revoked=False, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` for API clients; no cookie, so no CSRF check. A key that
+    is sent but unknown or revoked is refused outright rather than falling back to a session
+    the same browser may hold, so a client learns at once that its key is dead."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser:
+        user = api_token_user(key=token.strip()) if token.strip() else None
+        if user is None:
+            raise AuthenticationError()
+        request.user = user
+        request_scope(request)  # a user with no role is refused here, with 403
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """Django's session, with CSRF checked on unsafe methods. The check is skipped only when
+    the session carries no user, since then there is no authority for a forged request to
+    borrow, and a token client's POST must not fail on a CSRF cookie it never had."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise Forbidden(_("CSRF 校验失败，请刷新页面后重试"), code="csrf_failed")
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> AbstractBaseUser | None:
+        if not request.user.is_authenticated:
+            return None
+        request_scope(request)
+        return request.user
+
+
+# Bearer first: a bearer header that is present decides; only without one does the session count.
+API_AUTH = [BearerTokenAuth(), BrowserSessionAuth()]
+
+
+def scope_of(request: HttpRequest) -> Scope:
+    """The asking user's scope; auth has already computed and cached it."""
+    return request_scope(request)
+
+
+def staff_scope_of(request: HttpRequest) -> Scope:
+    """The scope of a staff user; a member is refused with 403 rather than shown an empty
+    list, so a client learns at once that the endpoint is not for them."""
+    scope = request_scope(request)
+    scope.require_staff()
+    return scope
+
+
+# --- paging --------------------------------------------------------------------------------
+
+COUNT_CAP = 1000
+# What a page may spend on its count, on PostgreSQL: a common surname searched by a town
+# officer means checking thousands of people against the town's unions to count them,
+# while the page itself needs only the first fifty.
+COUNT_BUDGET_MS = 10
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by statement_timeout
+
+
+class CappedPagination(PaginationBase):
+    """limit/offset paging with a count that stays cheap. An exact count over a whole city's
+    members is a full scan on every page, and nobody pages through a thousand rows to find
+    someone (they narrow the search), so the count stops at COUNT_CAP; on PostgreSQL it is
+    also given up after COUNT_BUDGET_MS. A page that reaches the end of the list is its own
+    count, so a search that finds a few people costs no count query at all.
+
+    count_capped true means there are more rows than `count`."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=200)
+        offset: int = Field(0, ge=0)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description="匹配条数；count_capped 为真时实际条数多于此数")
+        count_capped: bool = Field(description="为真时实际条数多于 count（超过上限或未及统计）")
+
+    def __init__(self, *, cap: int = COUNT_CAP, budget_ms: int = COUNT_BUDGET_MS, **kwargs: Any) -> None:
+        self.cap = cap
+        self.budget_ms = budget_ms
+        super().__init__(**kwargs)
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any) -> Any:
+        start, limit = pagination.offset, pagination.limit
+        rows = list(queryset[start : start + limit + 1])
+        items, more = rows[:limit], len(rows) > limit
+        if not more and (items or start == 0):
+            return {"items": items, "count": start + len(items), "count_capped": False}
+        # Kept in the list's order, so the database walks the same index and stops at the cap.
+        counted = bounded_count(queryset.values("pk")[: self.cap + 1], budget_ms=self.budget_ms)
+        if counted is None:
+            return {"items": items, "count": start + len(items), "count_capped": True}
+        return {"items": items, "count": min(counted, self.cap), "count_capped": counted > self.cap}
+
+
+def bounded_count(queryset: QuerySet, *, budget_ms: int) -> int | None:
+    """queryset.count(), or None if PostgreSQL could not finish it within budget_ms."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    try:
+        # A savepoint, so that a cancelled count leaves the request's transaction usable.
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            cursor.execute(_LIMIT_COUNT, [f"{budget_ms}ms"])
+            previous = cursor.fetchone()[:2]
+            counted = queryset.count()
+            # set_config(..., true) lasts to the end of the outer transaction, not the savepoint.
+            cursor.execute(_RESTORE, previous)
+            return counted
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != QUERY_CANCELED:
+            raise
+        return None
+
+
+# Parallel workers take longer to start and to stop than the whole budget, so a count that
+# is cancelled with them running overruns it several times over; the count runs alone.
+_LIMIT_COUNT = """
+    SELECT current_setting('statement_timeout'), current_setting('max_parallel_workers_per_gather'),
+           set_config('statement_timeout', %s, true), set_config('max_parallel_workers_per_gather', '0', true)
+"""
+_RESTORE = """
+    SELECT set_config('statement_timeout', %s, true), set_config('max_parallel_workers_per_gather', %s, true)
+"""
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="错误说明（中文）")
+    field: str | None = Field(None, description="出错的字段")
+    code: str = Field(description="错误代码")
+
+
+# Spread into an operation's `response=` so the schema documents the error shape.
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, *, status: int, detail: str, code: str, field: str | None = None
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "field": field, "code": code}, status=status)
+
+
+def _on_service_error(api: NinjaAPI, request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return error_response(api, request, status=exc.status_code, detail=exc.message, field=exc.field, code=exc.code)
+
+
+def _on_unauthenticated(api: NinjaAPI, request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        api, request, status=401, detail=_("请先登录，或提供有效的 API 令牌"), code="unauthenticated"
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+HTTP_ERROR_TEXT = {
+    401: ("unauthenticated", "请先登录，或提供有效的 API 令牌"),
+    403: ("forbidden", "没有权限执行该操作"),
+    404: ("not_found", "没有找到"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    429: ("throttled", "请求过于频繁，请稍后再试"),
+}
+
+
+def _on_http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code, text = HTTP_ERROR_TEXT.get(exc.status_code, ("invalid", "请求有误"))
+    return error_response(api, request, status=exc.status_code, detail=_(text), code=code)
+
+
+def _on_not_found(api: NinjaAPI, request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(api, request, status=404, detail=_("没有找到"), code="not_found")
+
+
+def _on_integrity_error(api: NinjaAPI, request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # Services turn the constraints they expect into Conflict; one that slips through is
+    # still a conflict with the stored data, never a server fault.
+    return error_response(api, request, status=409, detail=_("与已有数据冲突，请刷新后重试"), code="conflict")
+
+
+def _on_invalid_input(api: NinjaAPI, request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    field = error_field(first)
+    reason = error_reason(first)
+    detail = f"{field}：{reason}" if field else reason
+    return error_response(api, request, status=400, detail=detail, field=field, code="invalid")
+
+
+# Where the request put a value is not part of the field's name; for a body, neither is the
+# name of the view's schema argument.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def error_field(error: dict[str, Any]) -> str | None:
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in _SOURCES:
+        source, loc = loc[0], loc[1:]
+        if source in {"body", "form"} and len(loc) > 1:
+            loc = loc[1:]
+    return ".".join(loc) or None
+
+
+_REASONS = {
+    "missing": "必须填写",
+    "json_invalid": "请求内容不是有效的 JSON",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "string_type": "应为文本",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "extra_forbidden": "不认识的字段",
+}
+
+
+def error_reason(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind in _REASONS:
+        return _(_REASONS[kind])
+    if kind == "string_too_short":
+        return _("不能为空") if ctx.get("min_length") == 1 else _("至少 %(n)s 个字符") % {"n": ctx.get("min_length")}
+    if kind == "string_too_long":
+        return _("最多 %(n)s 个字符") % {"n": ctx.get("max_length")}
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("应不小于 %(n)s") % {"n": ctx.get("ge", ctx.get("gt"))}
+    if kind in {"less_than_equal", "less_than"}:
+        return _("应不大于 %(n)s") % {"n": ctx.get("le", ctx.get("lt"))}
+    return _("格式不正确")
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Every failure the API can meet, answered as ErrorOut with its own status."""
+    handlers: list[tuple[type[Exception], Any]] = [
+        (ServiceError, _on_service_error),
+        (AuthenticationError, _on_unauthenticated),
+        (HttpError, _on_http_error),
+        (Http404, _on_not_found),
+        (IntegrityError, _on_integrity_error),
+        (ValidationError, _on_invalid_input),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, partial(handler, api))

@@ -1,0 +1,535 @@
+"""Roster import: check every row of an uploaded file, then save all of it or nothing.
+
+The check streams the file: only checked rows are kept, as tuples, and none at all once the
+file is known to have an error. Checks against stored data (already a member, re-joining)
+run once per batch of rows with one IN query. Saving is one transaction that writes people,
+memberships, join events and their history rows in large chunks — COPY on PostgreSQL,
+executemany on SQLite — with ids taken up front so rows can point at each other without
+being read back.
+
+Which employers a roster may name: those covered by the importing union, and those covered
+by no union that lie in the union's own town (workers of an employer without a union may
+join the local union). Anything else is an "unknown employer" error on that row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Any, NamedTuple
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from gonghui.core.access import Scope
+from gonghui.core.audit import audit_record
+from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
+from gonghui.core.models import AuditEntry
+from gonghui.members.identity import birth_date_and_sex
+from gonghui.members.models import (
+    ImportJob,
+    ImportStatus,
+    Membership,
+    MembershipEvent,
+    MembershipEventKind,
+    MembershipStatus,
+    Person,
+)
+from gonghui.members.roster import (
+    COLUMNS,
+    FILE_COLUMN,
+    HEADER_ROW,
+    EmployerIndex,
+    RawRow,
+    RosterFileError,
+    RosterRow,
+    RowChecker,
+    RowError,
+    file_kind,
+    id_number_text,
+    match_key,
+    read_roster,
+)
+from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
+
+MAX_STORED_ERRORS = 1000
+LOOKUP_BATCH = 2000  # rows per stored-data query
+INSERT_CHUNK = 20000  # rows per insert round; bounds the tuples built for one COPY
+COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
+ID_COLUMN = "身份证号"
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def import_job_list(*, scope: Scope) -> QuerySet[ImportJob]:
+    """Import jobs of unions in the scope's subtree, newest first (none for a member)."""
+    return (
+        ImportJob.objects.filter(scope.organisation_q("union__"))
+        .select_related("union", "uploaded_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def import_job_get(*, scope: Scope, pk: int) -> ImportJob:
+    job = import_job_list(scope=scope).filter(pk=pk).first()
+    if job is None:
+        raise NotFound("没有找到该导入记录，或不在您的管辖范围内", field="import_job")
+    return job
+
+
+# --- the check ------------------------------------------------------------------------------
+
+
+@dataclass
+class RosterCheck:
+    """What the check found. `rows` and `rejoining` are filled only while the file is clean:
+    once an error is found nothing will be saved, so nothing more is kept."""
+
+    total_rows: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rows: list[RosterRow] = field(default_factory=list)
+    rejoining: dict[str, int] = field(default_factory=dict)  # id number → Person pk of someone who left
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_errors(self, errors: Sequence[RowError]) -> None:
+        if not errors:
+            return
+        self.error_count += len(errors)
+        room = MAX_STORED_ERRORS - len(self.errors)
+        self.errors.extend(errors[: max(room, 0)])
+        self.rows.clear()
+        self.rejoining.clear()
+
+
+class StoredPerson(NamedTuple):
+    pk: int
+    name: str
+    union_id: int | None  # of the active membership, if any
+    union_name: str
+
+
+def employer_index(*, union: Organisation) -> EmployerIndex:
+    town_paths = [union.path[: Organisation.steplen * depth] for depth in range(1, union.depth)]
+    covered = Q(union=union) | Q(union__isnull=True, town__path__in=town_paths)
+    index = EmployerIndex()
+    for pk, name, uscc in Employer.objects.filter(covered).values_list("pk", "name", "uscc").order_by("pk"):
+        index.add(pk=pk, name=name, uscc=uscc)
+    return index
+
+
+def roster_check(*, union: Organisation, file: IO[bytes], filename: str, today: date | None = None) -> RosterCheck:
+    """Check every row of a roster for `union`; saves nothing."""
+    check = RosterCheck()
+    try:
+        header_errors, rows = read_roster(file, filename=filename)
+        check.add_errors(header_errors)
+        _check_rows(check, union, rows, today or timezone.localdate())
+    except RosterFileError as exc:
+        check.add_errors([RowError(HEADER_ROW, FILE_COLUMN, str(exc))])
+    return check
+
+
+def _check_rows(check: RosterCheck, union: Organisation, rows: Iterator[tuple[int, RawRow]], today: date) -> None:
+    checker = RowChecker(employers=employer_index(union=union), today=today)
+    first_row_of: dict[str, int] = {}
+    pending: list[RosterRow] = []
+    errors: list[RowError] = []
+    for number, raw in rows:
+        check.total_rows += 1
+        row, problems = checker.check(number, raw)
+        if problems:
+            errors.extend(RowError(number, column, message) for column, message in problems)
+        # Noted even when the row has other faults, so a duplicate is found on the first try.
+        key = id_number_text(raw.get("id_number"))
+        first = first_row_of.setdefault(key, number) if key else number
+        if first != number:
+            errors.append(RowError(number, ID_COLUMN, f"身份证号与第{first}行重复"))
+        elif row is not None:
+            pending.append(row)
+        if check.total_rows % LOOKUP_BATCH == 0:
+            _settle(check, union, pending, errors)
+            pending, errors = [], []
+    _settle(check, union, pending, errors)
+
+
+def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], errors: list[RowError]) -> None:
+    """Check a batch against stored people, then file its errors in row order."""
+    stored = stored_people([row.id_number for row in rows]) if rows else {}
+    kept: list[RosterRow] = []
+    rejoining: dict[str, int] = {}
+    for row in rows:
+        person = stored.get(row.id_number)
+        problem = _stored_problem(person, row, union) if person else None
+        if problem:
+            errors.append(RowError(row.row, ID_COLUMN, problem))
+            continue
+        kept.append(row)
+        if person:
+            rejoining[row.id_number] = person.pk
+    errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, len(COLUMN_ORDER))))
+    check.add_errors(errors)
+    if check.ok:
+        check.rows.extend(kept)
+        check.rejoining.update(rejoining)
+
+
+def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
+    """Registered people among these id numbers, with their active membership if any."""
+    people = {
+        number: (pk, name)
+        for pk, number, name in Person.objects.filter(id_number__in=id_numbers).values_list("pk", "id_number", "name")
+    }
+    if not people:
+        return {}
+    active = {
+        person_id: (union_id, union_name)
+        for person_id, union_id, union_name in Membership.objects.filter(
+            person_id__in=[pk for pk, _ in people.values()], status=MembershipStatus.ACTIVE
+        ).values_list("person_id", "union_id", "union__name")
+    }
+    return {number: StoredPerson(pk, name, *active.get(pk, (None, ""))) for number, (pk, name) in people.items()}
+
+
+def _stored_problem(person: StoredPerson, row: RosterRow, union: Organisation) -> str | None:
+    # A different name usually means a mistyped number that happens to pass the check digit,
+    # so it is reported first, and the stored name is not shown.
+    if match_key(person.name) != match_key(row.name):
+        return "该身份证号已登记的姓名与本行姓名不符，请核对身份证号"
+    if person.union_id == union.pk:
+        return "该职工已是本工会会员"
+    if person.union_id is not None:
+        return f"该职工已是{person.union_name}的会员，请办理组织关系转接"
+    return None
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+PERSON_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "name",
+    "id_number",
+    "birth_date",
+    "sex",
+    "mobile",
+    "household_registration",
+    "education",
+    "skill_level",
+    "is_migrant_worker",
+)
+MEMBERSHIP_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "person_id",
+    "union_id",
+    "employer_id",
+    "joined_on",
+    "ended_on",
+    "status",
+    "leave_reason",
+    "import_job_id",
+)
+HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+# A history row is its row without the two timestamps, which the history leaves out.
+PERSON_HISTORY_COLUMNS = PERSON_COLUMNS[:1] + PERSON_COLUMNS[3:] + HISTORY_COLUMNS
+MEMBERSHIP_HISTORY_COLUMNS = MEMBERSHIP_COLUMNS[:1] + MEMBERSHIP_COLUMNS[3:] + HISTORY_COLUMNS
+EVENT_COLUMNS = (
+    "person_id",
+    "membership_id",
+    "kind",
+    "on",
+    "union_id",
+    "counterpart_id",
+    "reason",
+    "recorded_by_id",
+    "recorded_at",
+)
+# Re-joining people take the file's values for these, where the file gives one.
+REJOIN_FIELDS = ("mobile", "household_registration", "education", "skill_level", "is_migrant_worker")
+
+
+# The default SQLite page cache is 2 MiB; a quarter of a million random keys going into a
+# unique index then cost a trip to the OS each. 128 MiB, for the length of one bulk load.
+SQLITE_BULK_CACHE_KIB = 128 * 1024
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Connection settings for a bulk load, put back afterwards (SQLite's page cache)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
+def allocate_ids(model: type[models.Model], count: int) -> Sequence[int]:
+    """`count` fresh primary keys for `model`, taken before inserting."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        # SQLite: the transaction began IMMEDIATE, so it holds the write lock and no one else
+        # can take ids meanwhile. AUTOINCREMENT never reuses a number, so start past both
+        # the highest row and the highest number ever handed out.
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"  # noqa: S608 (model table name)
+            f" COALESCE((SELECT MAX(id) FROM {quoted}), 0))",
+            [table],
+        )
+        start = cursor.fetchone()[0] + 1
+        return range(start, start + count)
+
+
+def bulk_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert plain tuples (values ready for the database) into `model`'s table, by the
+    fastest path each database has: COPY on PostgreSQL, executemany elsewhere."""
+    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column_of[name]) for name in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The raw psycopg cursor: Django's wrapper has no COPY. Its errors are turned
+            # into Django's (IntegrityError...) here, as the wrapper would.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 (model names)
+
+
+@dataclass(frozen=True)
+class StoreContext:
+    union_id: int
+    job_id: int
+    user_id: int | None
+    db_now: datetime | str  # as the database takes it (SQLite wants text)
+    history: tuple[Any, ...]  # the history columns' values for a created row
+
+    @classmethod
+    def for_job(cls, job: ImportJob) -> StoreContext:
+        db_now = connection.ops.adapt_datetimefield_value(timezone.now())
+        reason = f"花名册导入 #{job.pk}"
+        return cls(job.union_id, job.pk, job.uploaded_by_id, db_now, (db_now, reason, "+", job.uploaded_by_id))
+
+
+def roster_store(*, check: RosterCheck, job: ImportJob) -> int:
+    """Save a clean check's rows for `job`; the caller holds the transaction."""
+    ctx = StoreContext.for_job(job)
+    with bulk_load():
+        _update_rejoining(check, job)
+        for start in range(0, len(check.rows), INSERT_CHUNK):
+            _store_chunk(check.rows[start : start + INSERT_CHUNK], check.rejoining, ctx)
+    return len(check.rows)
+
+
+def _store_chunk(rows: list[RosterRow], rejoining: dict[str, int], ctx: StoreContext) -> None:
+    new_rows = [row for row in rows if row.id_number not in rejoining]
+    people = [
+        _person_values(pk, row, ctx) for pk, row in zip(allocate_ids(Person, len(new_rows)), new_rows, strict=True)
+    ]
+    bulk_insert(Person, PERSON_COLUMNS, people)
+    bulk_insert(Person.history.model, PERSON_HISTORY_COLUMNS, (p[:1] + p[3:] + ctx.history for p in people))
+    person_of = {p[4]: p[0] for p in people} | {
+        row.id_number: rejoining[row.id_number] for row in rows if row.id_number in rejoining
+    }
+    memberships = [
+        _membership_values(pk, person_of[row.id_number], row, ctx)
+        for pk, row in zip(allocate_ids(Membership, len(rows)), rows, strict=True)
+    ]
+    bulk_insert(Membership, MEMBERSHIP_COLUMNS, memberships)
+    bulk_insert(
+        Membership.history.model, MEMBERSHIP_HISTORY_COLUMNS, (m[:1] + m[3:] + ctx.history for m in memberships)
+    )
+    bulk_insert(MembershipEvent, EVENT_COLUMNS, (_join_event_values(m, ctx) for m in memberships))
+
+
+def _person_values(pk: int, row: RosterRow, ctx: StoreContext) -> tuple[Any, ...]:
+    birth_date, sex = birth_date_and_sex(row.id_number)
+    return (
+        pk,
+        ctx.db_now,
+        ctx.db_now,
+        row.name,
+        row.id_number,
+        birth_date,
+        sex,
+        row.mobile,
+        row.household_registration or "",
+        row.education or "",
+        row.skill_level or "",
+        bool(row.is_migrant_worker),
+    )
+
+
+def _membership_values(pk: int, person_id: int, row: RosterRow, ctx: StoreContext) -> tuple[Any, ...]:
+    active = MembershipStatus.ACTIVE.value
+    return (
+        pk,
+        ctx.db_now,
+        ctx.db_now,
+        person_id,
+        ctx.union_id,
+        row.employer_id,
+        row.joined_on,
+        None,
+        active,
+        "",
+        ctx.job_id,
+    )
+
+
+def _join_event_values(membership: tuple[Any, ...], ctx: StoreContext) -> tuple[Any, ...]:
+    pk, person_id, joined_on = membership[0], membership[3], membership[6]
+    join = MembershipEventKind.JOIN.value
+    return (person_id, pk, join, joined_on, ctx.union_id, None, "", ctx.user_id, ctx.db_now)
+
+
+def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
+    """People who left earlier keep their Person row; the file's non-empty values update it."""
+    if not check.rejoining:
+        return
+    rows = {row.id_number: row for row in check.rows if row.id_number in check.rejoining}
+    people = list(Person.objects.filter(pk__in=check.rejoining.values()))
+    for person in people:
+        row = rows[person.id_number]
+        for name in REJOIN_FIELDS:
+            value = getattr(row, name)
+            if value not in (None, ""):
+                setattr(person, name, value)
+        person.updated_at = timezone.now()
+    bulk_update_with_history(
+        people,
+        Person,
+        [*REJOIN_FIELDS, "updated_at"],
+        batch_size=500,
+        default_user=job.uploaded_by,
+        default_change_reason=f"花名册导入 #{job.pk}",
+    )
+
+
+# --- the job --------------------------------------------------------------------------------
+
+
+def _check_importer(scope: Scope, union: Organisation) -> None:
+    scope.require_staff()
+    if not scope.covers_path(union.path):
+        raise Forbidden("该工会不在您的管辖范围内", field="union")
+    if not union.is_grassroots:
+        raise ValidationFailed(f"{union.name}不是基层工会；花名册只能导入到基层工会", field="union")
+    if union.status != OrganisationStatus.ACTIVE:
+        raise ValidationFailed(f"{union.name}已{union.get_status_display()}，不能再接收会员", field="union")
+
+
+def import_job_submit(
+    *, scope: Scope, union: Organisation, uploaded_file: IO[bytes], filename: str, run_inline: bool = False
+) -> ImportJob:
+    """Keep the uploaded roster with a new import job and run the job: through Celery (in
+    this process when tasks run eagerly, the default), or right here with `run_inline`."""
+    _check_importer(scope, union)
+    kind = file_kind(filename)
+    if kind is None:
+        raise ValidationFailed("只能导入 .xlsx 或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx）", field="file")
+    user = scope.user if getattr(scope.user, "is_authenticated", False) else None
+    job = ImportJob(union=union, uploaded_by=user, filename=filename[-200:])
+    content = uploaded_file if isinstance(uploaded_file, File) else File(uploaded_file)
+    job.file.save(f"{uuid4().hex}.{kind}", content, save=False)
+    job.save()
+    _start(job, inline=run_inline)
+    job.refresh_from_db()
+    return job
+
+
+def _start(job: ImportJob, *, inline: bool) -> None:
+    from gonghui.members.tasks import run_import_job
+
+    if inline:
+        run_import_job.apply(args=[job.pk], throw=True)
+    elif settings.CELERY_TASK_ALWAYS_EAGER:
+        run_import_job.delay(job.pk)
+    else:
+        # A worker must not look for the job before the row is committed.
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+
+
+def import_job_run(job_id: int) -> ImportJob:
+    """Check the job's file; if it is clean, save it all in one transaction."""
+    job = ImportJob.objects.select_related("union", "uploaded_by").get(pk=job_id)
+    if job.status != ImportStatus.PENDING:
+        return job  # a task delivered twice must not import twice
+    job.status = ImportStatus.RUNNING
+    job.save(update_fields=["status", "updated_at"])
+    try:
+        _run(job)
+    except Exception:
+        # Leave the job finished and saying so, not "running" for ever; the error is logged.
+        _finish(job, _file_failure("导入时发生内部错误，未导入任何数据，请联系管理员"), 0)
+        raise
+    return job
+
+
+def _file_failure(message: str, total_rows: int = 0) -> RosterCheck:
+    return RosterCheck(total_rows=total_rows, error_count=1, errors=[RowError(HEADER_ROW, FILE_COLUMN, message)])
+
+
+def _run(job: ImportJob) -> None:
+    with job.file.open("rb") as file:
+        check = roster_check(union=job.union, file=file, filename=job.filename)
+    if not check.ok:
+        _finish(job, check, 0)
+        return
+    try:
+        with transaction.atomic():
+            created = roster_store(check=check, job=job)
+            _finish(job, check, created)
+            _audit(job, check)
+    except IntegrityError:
+        # Someone registered one of these people between the check and the save.
+        message = "检查后有其他人登记了本文件中的职工，未导入任何数据，请重新导入"
+        _finish(job, _file_failure(message, check.total_rows), 0)
+
+
+def _finish(job: ImportJob, check: RosterCheck, created: int) -> None:
+    job.status = ImportStatus.DONE if check.ok else ImportStatus.REJECTED
+    job.total_rows, job.created_count, job.error_count = check.total_rows, created, check.error_count
+    job.errors = [error.as_dict() for error in check.errors]
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def _audit(job: ImportJob, check: RosterCheck) -> None:
+    audit_record(
+        actor=job.uploaded_by,
+        action=AuditEntry.Action.IMPORT,
+        subject=job,
+        subject_label=f"{job.union.name} 花名册 {job.filename}",
+        detail={"union": job.union.code, "rows": check.total_rows, "rejoined": len(check.rejoining)},
+    )

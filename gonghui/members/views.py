@@ -1,0 +1,316 @@
+"""Member pages: search, the one-page view of a worker, transfers, leave, roster import and
+a member's own "my membership" page. Each view parses input, calls a selector or service
+and renders; the rules and the scoping live in selectors.py and services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_noop
+from django.views.decorators.http import require_GET, require_POST
+
+from gonghui.core.access import Role, Scope, request_scope
+from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core.pages import form_error, is_htmx, page, staff_page
+from gonghui.core.sections import member_sections_for
+from gonghui.members import exports, importing, selectors, services
+from gonghui.members.forms import (
+    ImportForm,
+    LeaveForm,
+    MemberSearchForm,
+    RevealForm,
+    TransferRefuseForm,
+    TransferRequestForm,
+    TransferStartForm,
+)
+from gonghui.members.models import MembershipStatus, TransferStatus
+from gonghui.organisations.selectors import scope_root
+
+PAGE_SIZE = 25
+JOBS_SHOWN = 20
+IMPORT_ERRORS_SHOWN = 1000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_TYPES = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+# Search and export
+
+
+def _query_without_page(data: QueryDict) -> str:
+    query = data.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@staff_page
+@require_GET
+def member_list(request: HttpRequest) -> HttpResponse:
+    """Search as you type: htmx asks for the results fragment, a plain GET gets the page."""
+    scope = request_scope(request)
+    form = MemberSearchForm(request.GET, scope=scope)
+    results = selectors.member_search(scope=scope, filters=form.to_filter()) if form.is_valid() else None
+    context = {
+        "form": form,
+        "page_obj": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None,
+        "query": _query_without_page(request.GET),
+    }
+    template = "members/_results.html" if is_htmx(request) else "members/list.html"
+    return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+@staff_page
+@require_GET
+def member_export(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    form = MemberSearchForm(request.GET, scope=scope)
+    if not form.is_valid():
+        return render(request, "members/list.html", {"form": form, "page_obj": None}, status=400)
+    content = exports.members_export_xlsx(scope=scope, filters=form.to_filter(), request=request)
+    return _download(content, XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# One worker
+
+
+def _detail_context(scope: Scope, pk: int, **extra: Any) -> dict[str, Any]:
+    detail = selectors.person_detail(scope=scope, pk=pk)
+    current = next((m for m in detail.memberships if m.status == MembershipStatus.ACTIVE), None)
+    return {
+        "person": detail.person,
+        "memberships": detail.memberships,
+        "events": detail.events,
+        "current": current,
+        "can_manage": current is not None and scope.covers_path(current.union.path),
+        "transfers": selectors.transfer_list(scope=scope).filter(membership__person=detail.person),
+        "sections": member_sections_for(scope=scope, person=detail.person),
+        "reveal_form": RevealForm(),
+        **extra,
+    }
+
+
+@page
+@require_GET
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "members/detail.html", _detail_context(request_scope(request), pk))
+
+
+@page
+@require_POST
+def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full identity and mobile numbers: the service checks the permission and
+    writes the audit entry, refusals included."""
+    scope = request_scope(request)
+    person = selectors.person_get(scope=scope, pk=pk)
+    form = RevealForm(request.POST)
+    revealed, status = None, 400
+    if form.is_valid():
+        try:
+            revealed = services.person_reveal_identity(
+                scope=scope, person=person, reason=form.cleaned_data["reason"], request=request
+            )
+            status = 200
+        except ServiceError as err:
+            form_error(form, err)
+            status = err.status_code
+    if is_htmx(request):
+        context = {"person": person, "revealed": revealed, "reveal_form": form}
+        return render(request, "members/_identity.html", context, status=status)
+    context = _detail_context(scope, pk, revealed=revealed, reveal_form=form)
+    return render(request, "members/detail.html", context, status=status)
+
+
+# Transfers and leave
+
+
+@staff_page
+def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request_scope(request)
+    membership = selectors.person_active_membership(scope=scope, pk=pk)
+    form = TransferStartForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.transfer_start(scope=scope, membership=membership, **form.cleaned_data)
+            except ServiceError as err:
+                form_error(form, err)
+                status = err.status_code
+            else:
+                messages.success(request, gettext("已发起转接，等待转入工会确认。"))
+                return redirect("members:detail", pk=pk)
+    context = {"form": form, "membership": membership, "person": membership.person}
+    return render(request, "members/transfer_start.html", context, status=status)
+
+
+@staff_page
+def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request_scope(request)
+    membership = selectors.person_active_membership(scope=scope, pk=pk)
+    form = LeaveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.membership_leave(scope=scope, membership=membership, **form.cleaned_data)
+            except ServiceError as err:
+                form_error(form, err)
+                status = err.status_code
+            else:
+                messages.success(request, gettext("已办理退会。"))
+                return redirect("members:detail", pk=pk)
+    context = {"form": form, "membership": membership, "person": membership.person}
+    return render(request, "members/leave.html", context, status=status)
+
+
+def _inbox(request: HttpRequest, scope: Scope, status: int = 200) -> HttpResponse:
+    rows = [(t, services.transfer_sides(scope=scope, transfer=t)) for t in selectors.transfer_list(scope=scope)]
+    context = {"rows": rows, "refuse_form": TransferRefuseForm()}
+    return render(request, "members/transfers.html", context, status=status)
+
+
+@staff_page
+@require_GET
+def transfer_inbox(request: HttpRequest) -> HttpResponse:
+    return _inbox(request, request_scope(request))
+
+
+def _after_transfer_action(request: HttpRequest, scope: Scope) -> HttpResponse:
+    return redirect("members:my_membership" if scope.role == Role.MEMBER else "members:transfers")
+
+
+def _transfer_action_failed(request: HttpRequest, scope: Scope, err: ServiceError) -> HttpResponse:
+    messages.error(request, gettext(err.message))
+    if scope.role == Role.MEMBER:
+        return _my_membership_page(request, scope, TransferRequestForm(), status=err.status_code)
+    return _inbox(request, scope, status=err.status_code)
+
+
+@page
+@require_POST
+def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Confirm, refuse or cancel a pending transfer; the service decides who may."""
+    scope = request_scope(request)
+    transfer = selectors.transfer_get(scope=scope, pk=pk)
+    try:
+        if action == "confirm":
+            transfer = services.transfer_confirm(scope=scope, transfer=transfer)
+        elif action == "refuse":
+            services.transfer_refuse(scope=scope, transfer=transfer, reason=request.POST.get("reason", ""))
+        else:
+            services.transfer_cancel(scope=scope, transfer=transfer)
+    except ServiceError as err:
+        return _transfer_action_failed(request, scope, err)
+    done = {
+        "confirm": gettext("已完成转接。")
+        if transfer.status == TransferStatus.COMPLETED
+        else gettext("已确认，等待对方确认。"),
+        "refuse": gettext("已拒绝该转接。"),
+        "cancel": gettext("已撤回该转接。"),
+    }
+    messages.success(request, done[action])
+    return _after_transfer_action(request, scope)
+
+
+# Roster import
+
+
+def _default_union_code(request: HttpRequest, scope: Scope) -> str:
+    if request.GET.get("union"):
+        return request.GET["union"]
+    return scope_root(scope=scope).code if scope.role == Role.UNION else ""
+
+
+@staff_page
+def roster_import(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    initial = {"union": _default_union_code(request, scope)} if request.method == "GET" else None
+    form = ImportForm(request.POST or None, request.FILES or None, scope=scope, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = importing.import_job_submit(
+                    scope=scope, union=form.cleaned_data["union"], uploaded_file=upload, filename=upload.name
+                )
+            except ServiceError as err:
+                form_error(form, err)
+                status = err.status_code
+            else:
+                return redirect("members:import_job", pk=job.pk)
+    context = {
+        "form": form,
+        "jobs": importing.import_job_list(scope=scope)[:JOBS_SHOWN],
+        "formats": list(TEMPLATE_TYPES),
+    }
+    return render(request, "members/import.html", context, status=status)
+
+
+@staff_page
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's status and error report; while it is still checking, htmx polls this page."""
+    job = importing.import_job_get(scope=request_scope(request), pk=pk)
+    context = {"job": job, "errors": job.errors[:IMPORT_ERRORS_SHOWN], "errors_shown": IMPORT_ERRORS_SHOWN}
+    template = "members/_import_job.html" if is_htmx(request) else "members/import_job.html"
+    return render(request, template, context)
+
+
+@page
+@require_GET
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in TEMPLATE_TYPES:
+        raise NotFound(gettext_noop("没有这种格式的模板"), field="format")
+    return _download(exports.roster_template(fmt), TEMPLATE_TYPES[fmt], f"会员花名册模板.{fmt}")
+
+
+# The member's own page
+
+
+def _my_membership_page(
+    request: HttpRequest, scope: Scope, form: TransferRequestForm, status: int = 200
+) -> HttpResponse:
+    detail = selectors.own_person_detail(scope=scope)
+    context = {
+        "person": detail.person,
+        "memberships": detail.memberships,
+        "events": detail.events,
+        "current": next((m for m in detail.memberships if m.status == MembershipStatus.ACTIVE), None),
+        "transfers": selectors.transfer_list(scope=scope),
+        "form": form,
+    }
+    return render(request, "members/my_membership.html", context, status=status)
+
+
+@page
+def my_membership(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if scope.role != Role.MEMBER:
+        return redirect("home")
+    form = TransferRequestForm(request.POST or None)
+    if request.method != "POST":
+        return _my_membership_page(request, scope, form)
+    if not form.is_valid():
+        return _my_membership_page(request, scope, form, status=400)
+    try:
+        services.transfer_request_by_member(scope=scope, **form.cleaned_data)
+    except ServiceError as err:
+        form_error(form, err)
+        return _my_membership_page(request, scope, form, status=err.status_code)
+    messages.success(request, gettext("转接申请已提交，等待转出和转入工会确认。"))
+    return redirect("members:my_membership")

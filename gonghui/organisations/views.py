@@ -1,0 +1,70 @@
+"""Staff pages of the organisation tree: the workbench and one organisation's page."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from gonghui.core.access import request_scope
+from gonghui.core.pages import page, staff_page
+from gonghui.organisations import selectors
+
+EMPLOYERS_SHOWN = 50
+OPTIONS_SHOWN = 20
+
+
+@staff_page
+def workbench(request: HttpRequest) -> HttpResponse:
+    """The tree from the viewer's own organisation down, one level open; deeper levels load
+    when a node is opened, so a city-wide tree costs a few grouped queries per click."""
+    scope = request_scope(request)
+    root = selectors.scope_root(scope=scope)
+    context = {
+        "root": root,
+        "totals": selectors.organisation_totals(scope=scope, organisation=root),
+        "children": selectors.children_with_counts(scope=scope, parent=root),
+    }
+    return render(request, "organisations/workbench.html", context)
+
+
+@staff_page
+@require_GET
+def organisation_children(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request_scope(request)
+    parent = selectors.organisation_get(scope=scope, pk=pk)
+    children = selectors.children_with_counts(scope=scope, parent=parent)
+    return render(request, "organisations/_children.html", {"children": children})
+
+
+@staff_page
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request_scope(request)
+    org = selectors.organisation_get(scope=scope, pk=pk)
+    employers = selectors.employer_list(scope=scope, union=org)
+    context = {
+        "org": org,
+        # Ancestors above the viewer's own organisation are outside their scope: no links.
+        "crumbs": [a for a in org.get_ancestors() if scope.covers_path(a.path)],
+        "totals": selectors.organisation_totals(scope=scope, organisation=org),
+        "children": selectors.children_with_counts(scope=scope, parent=org) if org.numchild else [],
+        "officers": org.officers.all(),
+        "employers": employers[:EMPLOYERS_SHOWN],
+        "employer_count": employers.count(),
+        "status_changes": org.status_changes.select_related("merged_into"),
+    }
+    return render(request, "organisations/detail.html", context)
+
+
+@page
+@require_GET
+def union_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for a union picker: `within=all` lists any active grassroots union (the
+    receiving side of a transfer), otherwise organisations in the viewer's subtree."""
+    field = request.GET.get("field", "q")
+    query = request.GET.get(field, "").strip()
+    if not query:
+        unions = []
+    elif request.GET.get("within") == "all":
+        unions = list(selectors.union_directory(query=query)[:OPTIONS_SHOWN])
+    else:
+        unions = list(selectors.organisation_list(scope=request_scope(request), query=query)[:OPTIONS_SHOWN])
+    return render(request, "organisations/_union_options.html", {"unions": unions})
