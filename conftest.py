@@ -11,6 +11,18 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch) -> None:
+    """Tests that call force_login mean a fully signed-in user: for staff with a device that
+    includes the second factor. Patched on Client itself so that tests making their own
+    Client() get it too; tests of the password-only state sign in through the form."""
+    from django.test import Client
+
+    from gonghui.accounts.testing import force_login_with_second_factor
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture
 def fed(db) -> Federation:
     return build_federation()

@@ -41,6 +41,11 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{OUT / 'bench.sqlite3'}")
 os.environ.setdefault("DJANGO_MEDIA_ROOT", str(OUT / "media"))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log
+# The production profile refuses to start without real secrets; these are for benchmarks only.
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+os.environ.setdefault("GONGHUI_FIELD_KEYS", "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=")
+os.environ.setdefault("GONGHUI_HASH_KEY", "YmVuY2gtb25seS1oYXNoLWtleS0zMi1ieXRlcyEhISE=")
 
 UNION_CODE = "BENCH-U1"
 EMPLOYERS = 30
@@ -261,16 +266,36 @@ def insert_unchecked(
 ) -> int:
     if not batch:
         return 0
+    from gonghui.core.crypto import blind_index, seal
+
     now = ctx.db_now
+    # Stored as the import stores them: numbers encrypted, their look-up hashes last.
     people = [
-        (pk, now, now, name, number, birth, sex, mobile, home, "", "", migrant)
+        (
+            pk,
+            now,
+            now,
+            name,
+            seal(number),
+            birth,
+            sex,
+            seal(mobile),
+            home,
+            "",
+            "",
+            migrant,
+            blind_index(number),
+            blind_index(mobile),
+        )
         for pk, (name, number, birth, sex, mobile, home, _, _, migrant) in zip(
             importing.allocate_ids(person, len(batch)), batch, strict=True
         )
     ]
     importing.bulk_insert(person, importing.PERSON_COLUMNS, people)
     importing.bulk_insert(
-        person.history.model, importing.PERSON_HISTORY_COLUMNS, (p[:1] + p[3:] + ctx.history for p in people)
+        person.history.model,
+        importing.PERSON_HISTORY_COLUMNS,
+        (p[:1] + p[3 : -importing.PERSON_HASHES] + ctx.history for p in people),
     )
     memberships = [
         (pk, now, now, p[0], ctx.union_id, row[6], row[7], None, "active", "", ctx.job_id)

@@ -31,6 +31,7 @@ from django.test import Client  # noqa: E402
 
 from gonghui.accounts.models import Account, ApiToken  # noqa: E402
 from gonghui.core.access import Role  # noqa: E402
+from gonghui.core.crypto import blind_index  # noqa: E402
 from gonghui.members.models import Membership, MembershipStatus  # noqa: E402
 
 SAMPLES = 200
@@ -51,8 +52,9 @@ def timed(fn: Callable[[], object], n: int) -> list[float]:
 
 
 def sql_baseline(kind: str, value: str) -> None:
-    where = {"id": "p.id_number = %s", "mobile": "p.mobile = %s", "name": "p.name LIKE %s"}[kind]
-    arg = value + "%" if kind == "name" else value
+    # The numbers are stored encrypted; the database compares their keyed hashes.
+    where = {"id": "p.id_number_hash = %s", "mobile": "p.mobile_hash = %s", "name": "p.name LIKE %s"}[kind]
+    arg = value + "%" if kind == "name" else blind_index(value)
     with connection.cursor() as cur:
         cur.execute(
             "SELECT m.id, p.name FROM members_membership m JOIN members_person p ON p.id = m.person_id "

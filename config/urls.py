@@ -10,8 +10,10 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gonghui.accounts.urls")),
+    path("members/me/", include("gonghui.privacy.urls")),
     path("members/", include("gonghui.members.urls")),
     path("organisations/", include("gonghui.organisations.urls")),
     path("reports/", include("gonghui.reports.urls")),
+    path("join/", include("gonghui.enrolment.urls")),
     path("", include("gonghui.core.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -7,4 +7,8 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run -v0
+.venv/bin/bandit -r gonghui config -lll -q  # high-severity findings fail the run
+# Exit 3 means the vulnerability service could not be reached (no outside network): said
+# loudly, but not a failure; a known vulnerability (exit 1) is.
+.venv/bin/python scripts/pip_audit_check.py || [ $? -eq 3 ]
 .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"

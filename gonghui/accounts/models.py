@@ -62,3 +62,20 @@ class ApiToken(TimeStampedModel):
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key))
         return token, key
+
+
+class SignedInSession(models.Model):
+    """One signed-in browser session of a user, so that signing out or disabling the account
+    can end all of them, not just the one that asked. Rows older than the absolute session
+    limit are dead sessions and are pruned at each sign-in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField("登录时间")
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -36,9 +36,11 @@ class ScopedAdminMixin:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "subject_label", "reason", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["subject_label", "actor__username", "reason"]
+    """Read-only: the log is append-only (the model refuses changes, PostgreSQL's trigger too)."""
+
+    list_display = ["at", "actor_username", "action", "result", "subject_label", "reason", "ip_address"]
+    list_filter = ["action", "result"]
+    search_fields = ["subject_label", "actor_username", "reason"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, OperationalError, connections, transaction
+from django.db import DataError, IntegrityError, OperationalError, connections, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -21,7 +21,9 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from gonghui.accounts.models import ApiToken
+from gonghui.accounts.second_factor import SECOND_FACTOR_MESSAGE, SecondFactorRequired, second_factor_missing
 from gonghui.core.access import Scope, request_scope
+from gonghui.core.audit import audit_refusal, audit_service_refusal
 from gonghui.core.errors import Forbidden, ServiceError
 
 # Writing last_used_at on every call would turn each read into a write; a minute is enough
@@ -76,6 +78,8 @@ class BrowserSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> AbstractBaseUser | None:
         if not request.user.is_authenticated:
             return None
+        if second_factor_missing(request):  # staff signed in with a password only
+            raise SecondFactorRequired(_(SECOND_FACTOR_MESSAGE))
         request_scope(request)
         return request.user
 
@@ -194,6 +198,7 @@ def error_response(
 
 
 def _on_service_error(api: NinjaAPI, request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    audit_service_refusal(request=request, err=exc)
     return error_response(api, request, status=exc.status_code, detail=exc.message, field=exc.field, code=exc.code)
 
 
@@ -216,11 +221,20 @@ HTTP_ERROR_TEXT = {
 
 def _on_http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
     code, text = HTTP_ERROR_TEXT.get(exc.status_code, ("invalid", "请求有误"))
+    audit_refusal(request=request, status=exc.status_code, message=text, code=code)
     return error_response(api, request, status=exc.status_code, detail=_(text), code=code)
 
 
 def _on_not_found(api: NinjaAPI, request: HttpRequest, exc: Http404) -> HttpResponse:
+    audit_refusal(request=request, status=404, message="没有找到", code="not_found")
     return error_response(api, request, status=404, detail=_("没有找到"), code="not_found")
+
+
+def _on_unstorable_input(api: NinjaAPI, request: HttpRequest, exc: DataError) -> HttpResponse:
+    # Found by fuzzing on PostgreSQL: a NUL character in any text, or a number past the
+    # column's range, is refused by the database itself. Forms reject NUL before that;
+    # the API's schemas do not, so the refusal is the client's fault, not a server error.
+    return error_response(api, request, status=400, detail=_("请求含有无法保存的字符或超出范围的数值"), code="invalid")
 
 
 def _on_integrity_error(api: NinjaAPI, request: HttpRequest, exc: IntegrityError) -> HttpResponse:
@@ -292,6 +306,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (HttpError, _on_http_error),
         (Http404, _on_not_found),
         (IntegrityError, _on_integrity_error),
+        (DataError, _on_unstorable_input),
         (ValidationError, _on_invalid_input),
     ]
     for exc_class, handler in handlers:

@@ -10,3 +10,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each programme app registers its report figures in its own figures.py.
         autodiscover_modules("figures")
+        self._audit_changes()
+
+    def _audit_changes(self) -> None:
+        from simple_history.signals import post_create_historical_record
+
+        from gonghui.core.audit import audit_history_change
+
+        post_create_historical_record.connect(audit_history_change, dispatch_uid="core.audit_history_change")

@@ -1,15 +1,66 @@
+"""The audit log: who did what to whose data, when, from where, and with what result.
+
+Callers write with `audit_record(...)`. Three kinds of entry are written here for everyone,
+so no app has to remember them:
+- refused access: pages (core/pages.py) and the API (core/api_support.py) both call
+  `audit_refusal` when they answer 403 or 404;
+- changes: every history row django-simple-history writes for a model named in
+  AUDITED_MODELS becomes a "change" entry (`register_audited_model` adds more). Bulk paths
+  (the roster import's COPY and bulk_update_with_history) write no per-row entry; the import
+  writes one "import" entry per job instead;
+- sign-in, sign-out and lock-out are written by the accounts app.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import models
+from django.db import DatabaseError, connections, models, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from gonghui.core.access import Role, Scope
+from gonghui.core.errors import Forbidden, ServiceError, ValidationFailed
 from gonghui.core.models import AuditEntry
+
+# Set on a request once a refusal has been written for it, so a service that logs its own
+# refusal (with the reason the user gave) is not logged a second time by the error handler.
+_REFUSAL_LOGGED = "_gonghui_refusal_logged"
+PERSON_LABEL = "members.person"
+logger = logging.getLogger(__name__)
+
+AUDITED_MODELS: set[str] = {
+    "members.person",
+    "members.membership",
+    "members.transfer",
+    "organisations.organisation",
+    "organisations.employer",
+    "organisations.officer",
+}
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def data_subject_of(subject: models.Model | None) -> int | None:
+    """The worker whose personal information `subject` is: the person, or the person a
+    membership, transfer or claim belongs to."""
+    if subject is None:
+        return None
+    if subject._meta.label_lower == PERSON_LABEL:
+        return subject.pk
+    person_id = getattr(subject, "person_id", None)
+    if person_id is None and getattr(subject, "membership_id", None) is not None:
+        person_id = subject.membership.person_id  # a transfer: whose membership it moves
+    return person_id if isinstance(person_id, int) else None
 
 
 def audit_record(
@@ -21,14 +72,187 @@ def audit_record(
     reason: str = "",
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
+    result: str = AuditEntry.Result.OK,
+    data_subject_id: int | None = None,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    """Append one entry. `data_subject_id` defaults to the person behind `subject`."""
+    signed_in = getattr(actor, "is_authenticated", False)
+    entry = AuditEntry.objects.create(
+        actor=actor if signed_in else None,
+        actor_username=actor.get_username() if signed_in else "",
         action=action,
+        result=result,
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
-        subject_label=subject_label or (str(subject) if subject is not None else ""),
-        reason=reason,
+        subject_label=(subject_label or (str(subject) if subject is not None else ""))[:200],
+        data_subject_id=data_subject_id if data_subject_id is not None else data_subject_of(subject),
+        reason=reason.replace("\x00", "")[:500],
         ip_address=client_ip(request),
+        # PostgreSQL text cannot hold NUL, which a hostile URL may carry.
+        path=request.path.replace("\x00", "")[:300] if request is not None else "",
         detail=detail or {},
     )
+    if request is not None and action == AuditEntry.Action.ACCESS_DENIED:
+        setattr(request, _REFUSAL_LOGGED, True)
+    return entry
+
+
+# --- refused access ------------------------------------------------------------------------
+
+
+def audit_refusal(*, request: HttpRequest, status: int, message: str = "", code: str = "") -> AuditEntry | None:
+    """Log a 403 or 404 answer, once per request. Called by both the pages' and the API's
+    error handling, so every refusal is logged the same way whichever door was knocked on."""
+    if status not in (403, 404) or getattr(request, _REFUSAL_LOGGED, False):
+        return None
+    try:
+        # A savepoint: if the entry cannot be written the refusal still stands, and the
+        # caller's transaction stays usable.
+        with transaction.atomic():
+            return audit_record(
+                actor=getattr(request, "user", None),
+                action=AuditEntry.Action.ACCESS_DENIED,
+                result=AuditEntry.Result.DENIED,
+                subject_label=message,
+                request=request,
+                detail={"status": status, "method": request.method, "code": code},
+            )
+    except DatabaseError:
+        logger.exception("could not write the audit entry for a refused request")
+        return None
+
+
+def audit_service_refusal(*, request: HttpRequest, err: ServiceError) -> AuditEntry | None:
+    return audit_refusal(request=request, status=err.status_code, message=err.message, code=err.code)
+
+
+def audit_view_sensitive(
+    *, scope: Scope, subject: models.Model, request: HttpRequest | None = None, reason: str = ""
+) -> AuditEntry:
+    """Log that a staff member opened a sensitive record (a claim, a hardship file, medical
+    or income details). Selectors of such records call this when they return one."""
+    return audit_record(
+        actor=scope.user, action=AuditEntry.Action.VIEW_SENSITIVE, subject=subject, request=request, reason=reason
+    )
+
+
+# --- changes -------------------------------------------------------------------------------
+
+
+def register_audited_model(label: str) -> None:
+    """Write a "change" entry for every history row of this model ("app_label.model_name");
+    claims, payments and files call this from their app's ready()."""
+    AUDITED_MODELS.add(label.lower())
+
+
+def _change_label(instance: models.Model) -> str:
+    # The name where there is one; never str(), which may load related rows on every save.
+    name = getattr(instance, "name", None)
+    return str(name) if isinstance(name, str) and name else f"{instance._meta.verbose_name} {instance.pk}"
+
+
+def audit_history_change(
+    sender: Any, instance: models.Model, history_instance: Any, history_user: Any = None, **kwargs: Any
+) -> None:
+    """Receiver for simple_history's post_create_historical_record."""
+    if instance._meta.label_lower not in AUDITED_MODELS:
+        return
+    request = getattr(HistoricalRecords.context, "request", None)
+    audit_record(
+        actor=history_user,
+        action=AuditEntry.Action.CHANGE,
+        subject=instance,
+        subject_label=_change_label(instance),
+        reason=getattr(history_instance, "history_change_reason", None) or "",
+        request=request,
+        detail={"history_type": history_instance.history_type, "history_id": history_instance.pk},
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+AUDIT_VIEW_PERM = "core.view_auditentry"
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""  # username, exact
+    action: str = ""
+    result: str = ""
+    subject_type: str = ""  # "members.person"
+    subject_id: str = ""
+    subject: str = ""  # words in the subject's label
+    person_id: int | None = None  # the worker the entry is about
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def audit_require_reader(*, scope: Scope) -> None:
+    """Only city staff holding the permission read the log: town and union officers would
+    otherwise see what the city and other towns looked at."""
+    if scope.role != Role.CITY or not scope.has_perm(AUDIT_VIEW_PERM):
+        raise Forbidden("仅限有审计权限的市总工会工作人员查看审计日志")
+
+
+def audit_entry_list(*, scope: Scope, filters: AuditFilter) -> QuerySet[AuditEntry]:
+    """Entries matching the filters, newest first."""
+    audit_require_reader(scope=scope)
+    exact = {
+        "actor_username": filters.actor,
+        "action": filters.action,
+        "result": filters.result,
+        "subject_type": filters.subject_type,
+        "subject_id": filters.subject_id,
+    }
+    entries = AuditEntry.objects.filter(**{field: value for field, value in exact.items() if value})
+    if filters.subject:
+        entries = entries.filter(subject_label__icontains=filters.subject)
+    if filters.person_id is not None:
+        entries = entries.filter(data_subject_id=filters.person_id)
+    if filters.date_from is not None:
+        entries = entries.filter(at__gte=_day_start(filters.date_from))
+    if filters.date_to is not None:
+        entries = entries.filter(at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    return entries.order_by("-at", "-pk")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# --- retention -----------------------------------------------------------------------------
+
+MIN_RETENTION_DAYS = 180
+PRUNE_BATCH = 10_000
+TRIGGER = "core_auditentry_append_only"
+
+
+def audit_prune(*, older_than_days: int, batch: int = PRUNE_BATCH) -> int:
+    """Remove entries older than `older_than_days`, which may not be under 180; returns how
+    many. On PostgreSQL the append-only trigger is disabled only inside each batch's own
+    transaction: ALTER TABLE holds an exclusive lock until commit, so no other session can
+    change a row while it is off, and a failure rolls the trigger back on with the delete.
+    Batches keep that lock short, since every audited request waits on it to insert."""
+    if older_than_days < MIN_RETENTION_DAYS:
+        raise ValidationFailed(f"审计日志至少保留 {MIN_RETENTION_DAYS} 天", field="older_than")
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(AuditEntry.objects.filter(at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:batch])
+            if not ids:
+                return removed
+            removed += _delete_bypassing_trigger(ids)
+
+
+def _delete_bypassing_trigger(ids: list[int]) -> int:
+    using = AuditEntry.objects.db
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return AuditEntry.objects.filter(pk__in=ids)._raw_delete(using)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE core_auditentry DISABLE TRIGGER {TRIGGER}")
+        cursor.execute("DELETE FROM core_auditentry WHERE id = ANY(%s)", [ids])
+        deleted = cursor.rowcount
+        cursor.execute(f"ALTER TABLE core_auditentry ENABLE TRIGGER {TRIGGER}")
+    return deleted

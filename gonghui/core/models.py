@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -10,33 +12,91 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    """Rows of the log cannot be changed or removed through the ORM; only prune_audit, past
+    the retention period, removes them (see gonghui/core/management/commands/prune_audit.py)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditLogIsAppendOnly("审计日志只能追加，不能修改")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("审计日志只能追加，不能删除")
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
 class AuditEntry(models.Model):
-    """Append-only record of sensitive actions: who did what to whose data, when, why."""
+    """Append-only record of sensitive actions: who did what to whose data, when, from where,
+    and with what result. On PostgreSQL a trigger refuses UPDATE and DELETE as well, so not
+    even raw SQL from the application can rewrite history."""
 
     class Action(models.TextChoices):
+        SIGN_IN = "sign_in", "登录"
+        SIGN_IN_FAILED = "sign_in_failed", "登录失败"
+        LOCKED_OUT = "locked_out", "账号被锁定"
+        SIGN_OUT = "sign_out", "退出登录"
+        VIEW_SENSITIVE = "view_sensitive", "查看敏感记录"
         REVEAL_ID_NUMBER = "reveal_id_number", "查看完整身份证号"
         REVEAL_MOBILE = "reveal_mobile", "查看完整手机号"
+        CHANGE = "change", "修改数据"
+        ACCESS_DENIED = "access_denied", "越权访问被拒"
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
-        ACCESS_DENIED = "access_denied", "越权访问被拒"
+        DATA_DOWNLOAD = "data_download", "下载本人数据"
+        CONSENT_GIVEN = "consent_given", "同意处理敏感信息"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "撤回同意"
+
+    class Result(models.TextChoices):
+        OK = "ok", "成功"
+        DENIED = "denied", "被拒绝"
+        FAILED = "failed", "失败"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # No database constraint and no cascade: deleting an account must neither rewrite nor be
+    # blocked by the log, and the username is kept beside the key to say who acted after it.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
+    actor_username = models.CharField("操作人账号", max_length=150, blank=True)
     action = models.CharField("操作", max_length=40, choices=Action.choices)
+    result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.OK)
     subject_type = models.CharField("对象类型", max_length=60, blank=True)
     subject_id = models.CharField("对象编号", max_length=60, blank=True)
     subject_label = models.CharField("对象", max_length=200, blank=True)
+    # The worker whose personal information the action touched, if any: what "entries about
+    # me" in a member's data download is read from. A plain number, not a key, so the log
+    # neither blocks nor follows changes to the registry.
+    data_subject_id = models.BigIntegerField("数据主体（职工编号）", null=True, blank=True, db_index=True)
     reason = models.CharField("理由", max_length=500, blank=True)
     ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    path = models.CharField("请求地址", max_length=300, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["action", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("审计日志只能追加，不能删除")

@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from gonghui.accounts.second_factor import redirect_to_second_factor, second_factor_missing
 from gonghui.core.access import request_scope
+from gonghui.core.audit import audit_service_refusal
 from gonghui.core.errors import ServiceError
 
 View = Callable[..., HttpResponse]
@@ -25,16 +27,20 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def error_page(request: HttpRequest, err: ServiceError) -> HttpResponse:
+    audit_service_refusal(request=request, err=err)
     template = "core/_error.html" if is_htmx(request) else "core/error.html"
     context = {"status": err.status_code, "message": gettext(err.message)}
     return render(request, template, context, status=err.status_code)
 
 
 def page(view: View) -> View:
-    """A signed-in page whose service errors become an error page with the right status."""
+    """A signed-in page (for staff, with the second factor) whose service errors become an
+    error page with the right status."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if second_factor_missing(request):  # SecondFactorMiddleware sends staff away first
+            return redirect_to_second_factor(request)
         try:
             return view(request, *args, **kwargs)
         except ServiceError as err:

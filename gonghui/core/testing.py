@@ -8,6 +8,8 @@ from datetime import date
 from itertools import count
 
 from django.contrib.auth.models import Permission, User
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Account
 from gonghui.core.access import Role, Scope, scope_for
@@ -38,10 +40,19 @@ def make_user(
 ) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD)
     Account.objects.create(user=user, role=role, organisation=organisation, person=person)
+    if role != Role.MEMBER:
+        # Staff sign in with a second factor; see totp_code() and the test client in conftest.py.
+        TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
     for perm in perms:
         app_label, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return User.objects.get(pk=user.pk)  # fresh instance: no stale permission cache
+
+
+def totp_code(user: User) -> str:
+    """The code the user's authenticator app shows now."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).get()
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
 def make_employer(*, town: Organisation, union: Organisation | None, name: str) -> Employer:

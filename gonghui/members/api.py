@@ -303,7 +303,7 @@ def member_list(request: HttpRequest, query: Query[MemberQuery]) -> object:
     "/export.xlsx",
     response={200: None, **ERRORS},
     summary="导出会员名单（.xlsx，条件同查询）",
-    openapi_extra={"responses": {"200": {"description": "xlsx", "content": {XLSX_TYPE: {}}}}},
+    openapi_extra={"responses": {200: {"description": "xlsx", "content": {XLSX_TYPE: {}}}}},
 )
 def member_export(request: HttpRequest, query: Query[MemberQuery]) -> HttpResponse:
     scope = staff_scope_of(request)

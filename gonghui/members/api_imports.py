@@ -91,7 +91,7 @@ def import_upload(
     "/template",
     response={200: None, **ERRORS},
     summary="下载花名册模板",
-    openapi_extra={"responses": {"200": {"content": {XLSX_TYPE: {}, "text/csv": {}}}}},
+    openapi_extra={"responses": {200: {"content": {XLSX_TYPE: {}, "text/csv": {}}}}},
 )
 def import_template(request: HttpRequest, format: Literal["xlsx", "csv"] = "xlsx") -> HttpResponse:
     content_type = XLSX_TYPE if format == "xlsx" else CSV_TYPE
@@ -111,7 +111,7 @@ class ReportQuery(Schema):
     "/{int:job_id}/errors",
     response={200: ErrorReportOut, **ERRORS},
     summary="错误报告（行、列、原因）；?format=xlsx 下载表格",
-    openapi_extra={"responses": {"200": {"content": {"application/json": {}, XLSX_TYPE: {}}}}},
+    openapi_extra={"responses": {200: {"content": {"application/json": {}, XLSX_TYPE: {}}}}},
 )
 def import_errors(request: HttpRequest, job_id: int, query: Query[ReportQuery]) -> ErrorReportOut | HttpResponse:
     job = import_job_get(scope=request_scope(request), pk=job_id)

@@ -65,7 +65,7 @@ def members_export_xlsx(*, scope: Scope, filters: MemberFilter, request: HttpReq
     book, sheet = _sheet("会员名单", [(header, width) for header, width, _ in EXPORT_COLUMNS])
     count = 0
     for values in rows.iterator(chunk_size=2000):
-        sheet.append([_shown(path, value) for path, value in zip(paths, values, strict=True)])
+        sheet.append([_plain(sheet, _shown(path, value)) for path, value in zip(paths, values, strict=True)])
         count += 1
     audit_record(
         actor=scope.user,
@@ -122,7 +122,7 @@ def import_errors_xlsx(job: ImportJob) -> bytes:
     """An import's error report as .xlsx, one error per line."""
     book, sheet = _sheet("错误明细", [("行号", 8), ("列", 18), ("错误原因", 70)])
     for error in job.errors:
-        sheet.append([error["row"], error["column"], error["message"]])
+        sheet.append([error["row"], _plain(sheet, error["column"]), _plain(sheet, error["message"])])
     if job.error_count > len(job.errors):
         sheet.append([None, None, f"……另有 {job.error_count - len(job.errors)} 处错误未列出"])
     return _bytes(book)
@@ -146,6 +146,16 @@ def _sheet(
 def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = Font(bold=True)
+    return cell
+
+
+def _plain(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """Text typed by a worker stays text: openpyxl stores a string starting with "=" as a
+    formula, which Excel would run when an officer opens the export (formula injection)."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
     return cell
 
 

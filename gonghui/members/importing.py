@@ -29,6 +29,7 @@ from simple_history.utils import bulk_update_with_history
 
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
+from gonghui.core.crypto import blind_index, seal
 from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.members.identity import birth_date_and_sex
@@ -185,10 +186,14 @@ def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], erro
 
 
 def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
-    """Registered people among these id numbers, with their active membership if any."""
+    """Registered people among these id numbers, with their active membership if any.
+    Found by the numbers' hashes, so no stored number needs decrypting."""
+    number_of = {blind_index(number): number for number in id_numbers}
     people = {
-        number: (pk, name)
-        for pk, number, name in Person.objects.filter(id_number__in=id_numbers).values_list("pk", "id_number", "name")
+        number_of[digest]: (pk, name)
+        for pk, digest, name in Person.objects.filter(id_number_hash__in=number_of).values_list(
+            "pk", "id_number_hash", "name"
+        )
     }
     if not people:
         return {}
@@ -228,7 +233,10 @@ PERSON_COLUMNS = (
     "education",
     "skill_level",
     "is_migrant_worker",
+    "id_number_hash",
+    "mobile_hash",
 )
+PERSON_HASHES = 2  # the last columns above, which the history leaves out
 MEMBERSHIP_COLUMNS = (
     "id",
     "created_at",
@@ -243,8 +251,9 @@ MEMBERSHIP_COLUMNS = (
     "import_job_id",
 )
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
-# A history row is its row without the two timestamps, which the history leaves out.
-PERSON_HISTORY_COLUMNS = PERSON_COLUMNS[:1] + PERSON_COLUMNS[3:] + HISTORY_COLUMNS
+# A history row is its row without the two timestamps (and a person's without the hashes),
+# which the history leaves out.
+PERSON_HISTORY_COLUMNS = PERSON_COLUMNS[:1] + PERSON_COLUMNS[3:-PERSON_HASHES] + HISTORY_COLUMNS
 MEMBERSHIP_HISTORY_COLUMNS = MEMBERSHIP_COLUMNS[:1] + MEMBERSHIP_COLUMNS[3:] + HISTORY_COLUMNS
 EVENT_COLUMNS = (
     "person_id",
@@ -353,14 +362,16 @@ def roster_store(*, check: RosterCheck, job: ImportJob) -> int:
 
 def _store_chunk(rows: list[RosterRow], rejoining: dict[str, int], ctx: StoreContext) -> None:
     new_rows = [row for row in rows if row.id_number not in rejoining]
-    people = [
-        _person_values(pk, row, ctx) for pk, row in zip(allocate_ids(Person, len(new_rows)), new_rows, strict=True)
-    ]
+    person_of = dict(rejoining) | dict(
+        zip((row.id_number for row in new_rows), allocate_ids(Person, len(new_rows)), strict=True)
+    )
+    people = [_person_values(person_of[row.id_number], row, ctx) for row in new_rows]
     bulk_insert(Person, PERSON_COLUMNS, people)
-    bulk_insert(Person.history.model, PERSON_HISTORY_COLUMNS, (p[:1] + p[3:] + ctx.history for p in people))
-    person_of = {p[4]: p[0] for p in people} | {
-        row.id_number: rejoining[row.id_number] for row in rows if row.id_number in rejoining
-    }
+    bulk_insert(
+        Person.history.model,
+        PERSON_HISTORY_COLUMNS,
+        (p[:1] + p[3:-PERSON_HASHES] + ctx.history for p in people),
+    )
     memberships = [
         _membership_values(pk, person_of[row.id_number], row, ctx)
         for pk, row in zip(allocate_ids(Membership, len(rows)), rows, strict=True)
@@ -373,20 +384,24 @@ def _store_chunk(rows: list[RosterRow], rejoining: dict[str, int], ctx: StoreCon
 
 
 def _person_values(pk: int, row: RosterRow, ctx: StoreContext) -> tuple[Any, ...]:
+    """A person row as stored: the numbers sealed (the model's fields would do it on save;
+    this path bypasses them), their hashes last."""
     birth_date, sex = birth_date_and_sex(row.id_number)
     return (
         pk,
         ctx.db_now,
         ctx.db_now,
         row.name,
-        row.id_number,
+        seal(row.id_number),
         birth_date,
         sex,
-        row.mobile,
+        seal(row.mobile),
         row.household_registration or "",
         row.education or "",
         row.skill_level or "",
         bool(row.is_migrant_worker),
+        blind_index(row.id_number),
+        blind_index(row.mobile),
     )
 
 
@@ -425,11 +440,12 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
             value = getattr(row, name)
             if value not in (None, ""):
                 setattr(person, name, value)
+        person.mobile_hash = blind_index(person.mobile)  # bulk_update does not run pre_save
         person.updated_at = timezone.now()
     bulk_update_with_history(
         people,
         Person,
-        [*REJOIN_FIELDS, "updated_at"],
+        [*REJOIN_FIELDS, "mobile_hash", "updated_at"],
         batch_size=500,
         default_user=job.uploaded_by,
         default_change_reason=f"花名册导入 #{job.pk}",

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from gonghui.core.crypto import BlindIndexField, EncryptedTextField
 from gonghui.core.models import TimeStampedModel
 
 
@@ -30,23 +31,35 @@ class SkillLevel(models.TextChoices):
 
 
 class Person(TimeStampedModel):
-    """A real-name worker. Birth date and sex come from the identity number, never typed."""
+    """A real-name worker. Birth date and sex come from the identity number, never typed.
+
+    The identity and mobile numbers are stored encrypted (core.crypto) and read back plain;
+    search them by their hashes: `filter(id_number_hash=blind_index(number))`."""
 
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    id_number = EncryptedTextField("身份证号", max_length=18)
+    id_number_hash = BlindIndexField(source="id_number")
     birth_date = models.DateField("出生日期")
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
-    mobile = models.CharField("手机号码", max_length=11, blank=True, db_index=True)
+    mobile = EncryptedTextField("手机号码", max_length=11, blank=True)
+    mobile_hash = BlindIndexField(source="mobile")
     household_registration = models.CharField("户籍地", max_length=100, blank=True)
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
     skill_level = models.CharField("技能等级", max_length=2, choices=SkillLevel.choices, blank=True)
     is_migrant_worker = models.BooleanField("新居民（农民工）", default=False)
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # The history keeps the numbers sealed too, and no hashes: nothing searches old values.
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "id_number_hash", "mobile_hash"])
 
     class Meta:
         verbose_name = "职工"
         verbose_name_plural = "职工"
-        indexes = [models.Index(fields=["name"], name="person_name_pattern_idx", opclasses=["varchar_pattern_ops"])]
+        # Declared here rather than on the fields so that PostgreSQL builds no LIKE index
+        # beside them: a hash is only ever compared whole.
+        constraints = [models.UniqueConstraint(fields=["id_number_hash"], name="person_id_number_hash_unique")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name_pattern_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["mobile_hash"], name="person_mobile_hash_idx"),
+        ]
         permissions = [("view_full_identity", "查看完整身份证号和手机号")]
 
     def __str__(self) -> str:

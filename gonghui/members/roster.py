@@ -12,7 +12,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +19,6 @@ from typing import IO, Any, NamedTuple
 
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 
 from gonghui.members.identity import MOBILE_RE, id_number_problem_cached, make_id_number, normalise_mobile
 from gonghui.members.models import Education, SkillLevel
@@ -216,16 +214,24 @@ def header_positions(cells: tuple[Cell, ...]) -> tuple[list[tuple[int, str]], li
     return positions, errors
 
 
+XLSX_UNREADABLE = "文件不是有效的 .xlsx 表格，请用 Excel 或 WPS 另存为 .xlsx 后再导入"
+
+
 def _xlsx_lines(file: IO[bytes]) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+    # A damaged workbook fails in whichever layer openpyxl is in, while opening it or while
+    # reading rows: zipfile, zlib, the XML parser or openpyxl itself (a fuzzer found
+    # zlib.error and others). Each means the same to the officer: the file cannot be read.
     try:
         book = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise RosterFileError("文件不是有效的 .xlsx 表格，请用 Excel 或 WPS 另存为 .xlsx 后再导入") from exc
+    except Exception as exc:  # noqa: BLE001
+        raise RosterFileError(XLSX_UNREADABLE) from exc
     try:
         sheet = book.worksheets[0]
         # Some programs write a wrong size into the file; reading without it reads every row.
         sheet.reset_dimensions()
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except Exception as exc:  # noqa: BLE001
+        raise RosterFileError(XLSX_UNREADABLE) from exc
     finally:
         book.close()
 

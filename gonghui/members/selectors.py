@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Exists, ExpressionList, F, OrderBy, OuterRef, Q, QuerySet
 
 from gonghui.core.access import Role, Scope
+from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.members.identity import normalise_mobile
 from gonghui.members.models import (
@@ -54,10 +55,11 @@ class MemberFilter:
 
 def _search_q(query: str) -> Q:
     text = query.strip().replace(" ", "")
+    # The numbers are stored sealed: an exact search compares their keyed hashes (indexed).
     if ID_LIKE.match(text):
-        return Q(person__id_number=text.upper())
+        return Q(person__id_number_hash=blind_index(text.upper()))
     if MOBILE_LIKE.match(text):
-        return Q(person__mobile=normalise_mobile(text))
+        return Q(person__mobile_hash=blind_index(normalise_mobile(text)))
     return Q(person__name__startswith=text)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gonghui.core.access import Role, Scope
 from gonghui.core.audit import audit_record
+from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.members.identity import birth_date_of, check_id_number, check_mobile, sex_of
@@ -95,7 +96,7 @@ def member_join(
     _check_date(joined_on, "joined_on")
     number = check_id_number(id_number)
     fields = _clean_person_fields({"name": name, **person_fields})
-    person = Person.objects.select_for_update().filter(id_number=number).first()
+    person = Person.objects.select_for_update().filter(id_number_hash=blind_index(number)).first()
     if person is None:
         person = Person.objects.create(id_number=number, birth_date=birth_date_of(number), sex=sex_of(number), **fields)
     else:

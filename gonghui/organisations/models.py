@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.models import TimeStampedModel
 
 
@@ -47,7 +48,7 @@ class Organisation(MP_Node, TimeStampedModel):
         "self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    contact_phone = EncryptedTextField("联系电话", max_length=30, blank=True)  # often a person's own mobile
     address = models.CharField("地址", max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -110,7 +111,7 @@ class Officer(TimeStampedModel):
     role = models.CharField("职务", max_length=30, choices=OfficerRole.choices)
     name = models.CharField("姓名", max_length=50)
     person = models.ForeignKey("members.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    phone = models.CharField("电话", max_length=30, blank=True)
+    phone = EncryptedTextField("电话", max_length=30, blank=True)  # sealed like members' mobiles
     started_on = models.DateField("任职日期", null=True, blank=True)
     ended_on = models.DateField("离任日期", null=True, blank=True)
     history = HistoricalRecords()

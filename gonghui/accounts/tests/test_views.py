@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from gonghui.core.testing import PASSWORD
+from gonghui.core.testing import PASSWORD, totp_code
 
 
 def test_sign_in_page_is_in_chinese_by_default(client, db):
@@ -11,6 +11,8 @@ def test_sign_in_page_is_in_chinese_by_default(client, db):
 
 def test_staff_signing_in_land_on_the_workbench(client, fed):
     response = client.post(reverse("accounts:login"), {"username": "town_a", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:second_factor"))
+    response = client.post(response.redirect_chain[-1][0], {"token": totp_code(fed.town_a_staff)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("organisations:workbench")
     page = response.content.decode()
     assert "硖石街道总工会" in page and "退出登录" in page

@@ -35,6 +35,8 @@ def body(response) -> dict:
 def test_without_sign_in_every_operation_answers_401(fed, client):
     schema = body(client.get("/api/openapi.json"))
     for path, operations in schema["paths"].items():
+        if path.startswith("/api/v1/public/"):
+            continue  # public channels take no sign-in; they are rate-limited (enrolment tests)
         url = path.replace("{", "").replace("}", "")
         for name in ("person_id", "org_id", "employer_id", "transfer_id", "job_id", "import_id"):
             url = url.replace(name, "1")

@@ -10,6 +10,7 @@ from django.db import connection
 from openpyxl import load_workbook
 
 from gonghui.accounts.models import ApiToken
+from gonghui.core.crypto import blind_index
 from gonghui.core.models import AuditEntry
 from gonghui.core.testing import make_member, new_id_number
 from gonghui.members.models import Membership, MembershipStatus, Person, Transfer, TransferStatus
@@ -226,7 +227,7 @@ def test_staff_enrol_a_worker(fed, as_user):
     response = send(as_user(fed.union_a1_officer), "post", MEMBERS, payload)
     assert response.status_code == 201, response.content
     assert body(response)["mobile_masked"] == "139****5678"
-    person = Person.objects.get(id_number=payload["id_number"])
+    person = Person.objects.get(id_number_hash=blind_index(payload["id_number"]))
     assert (person.birth_date, person.sex, person.education) == (date(1995, 7, 9), "F", "college")
     assert person.memberships.get().employer_id == fed.employer_a1.pk
 

@@ -1,0 +1,43 @@
+"""The public API for membership applications: no account, the same rules and limits as
+the public page, and 429 JSON once an address or a phone has sent too many."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from gonghui.core.api_support import ERRORS, ErrorOut
+from gonghui.core.audit import client_ip
+from gonghui.enrolment import services
+
+router = Router(tags=["入会申请"])
+
+
+class ApplicationIn(Schema):
+    name: str = Field(max_length=50, description="姓名")
+    id_number: str = Field(max_length=30, description="身份证号")
+    mobile: str = Field(max_length=20, description="手机号码")
+    employer_name: str = Field(max_length=200, description="工作单位")
+    union: str = Field(max_length=32, description="申请加入的工会代码")
+    consent: bool = Field(description="已阅读并同意个人信息处理告知")
+
+
+class ApplicationOut(Schema):
+    id: int
+    status: str
+
+
+@router.post(
+    "/applications", auth=None, response={201: ApplicationOut, **ERRORS, 429: ErrorOut}, url_name="application_submit"
+)
+def submit_application(request: HttpRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
+    application = services.application_submit(
+        union_code=payload.union,
+        name=payload.name,
+        id_number=payload.id_number,
+        mobile=payload.mobile,
+        employer_name=payload.employer_name,
+        consented=payload.consent,
+        client_ip=client_ip(request),
+    )
+    return 201, ApplicationOut(id=application.pk, status=application.status)

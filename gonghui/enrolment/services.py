@@ -1,0 +1,146 @@
+"""Writes for membership applications. A public submission is rate-limited per address and
+per phone before anything else, so a flood costs one cache hit per request; officers'
+decisions are scoped like every other write and accepting goes through member_join."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from gonghui.core.access import Scope
+from gonghui.core.audit import audit_record
+from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.models import AuditEntry
+from gonghui.core.ratelimit import Limit, enforce
+from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
+from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
+from gonghui.members.models import Membership
+from gonghui.members.services import member_join
+from gonghui.organisations.models import Employer, Organisation
+from gonghui.organisations.selectors import union_directory
+
+PER_ADDRESS = Limit("enrol-address", limit=5, period_seconds=3600)
+PER_PHONE = Limit("enrol-phone", limit=3, period_seconds=86400)
+
+
+# (max length, message when empty, message when too long) of each free-text field.
+TEXT_FIELDS = {
+    "name": (50, gettext_noop("姓名不能为空"), gettext_noop("姓名最多50个字")),
+    "employer_name": (200, gettext_noop("工作单位不能为空"), gettext_noop("工作单位最多200个字")),
+    "reason": (200, gettext_noop("拒绝理由不能为空"), gettext_noop("拒绝理由最多200个字")),
+}
+
+
+def _text(value: str, *, field: str) -> str:
+    max_length, empty, too_long = TEXT_FIELDS[field]
+    text = " ".join((value or "").split())
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise ValidationFailed(gettext_noop("不能含有控制字符"), field=field)
+    if not text:
+        raise ValidationFailed(empty, field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(too_long, field=field)
+    return text
+
+
+def _open_union(code: str) -> Organisation:
+    union = union_directory(query=code.strip()).filter(code__iexact=code.strip()).first() if code.strip() else None
+    if union is None:
+        raise ValidationFailed(gettext_noop("没有找到该工会，请从列表中选择"), field="union")
+    return union
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    union_code: str,
+    name: str,
+    id_number: str,
+    mobile: str,
+    employer_name: str,
+    consented: bool,
+    client_ip: str | None,
+) -> Application:
+    """A worker's application, pending until the union's officers decide on it."""
+    enforce(PER_ADDRESS, client_ip)
+    enforce(PER_PHONE, normalise_mobile(mobile or "")[:32])
+    if not consented:
+        raise ValidationFailed(gettext_noop("请阅读并同意个人信息处理告知书"), field="consent")
+    number = check_id_number(id_number)
+    phone = check_mobile(mobile)
+    if not phone:
+        raise ValidationFailed(gettext_noop("手机号码不能为空"), field="mobile")
+    return Application.objects.create(
+        name=_text(name, field="name"),
+        id_number=number,
+        mobile=phone,
+        employer_name=_text(employer_name, field="employer_name"),
+        union=_open_union(union_code),
+        consent_version=CONSENT_VERSION,
+        consented_at=timezone.now(),
+        submitted_from=client_ip,
+    )
+
+
+def _locked_pending(scope: Scope, application: Application) -> Application:
+    scope.require_staff()
+    locked = Application.objects.select_for_update().select_related("union").get(pk=application.pk)
+    if not scope.covers_path(locked.union.path):
+        raise Forbidden(gettext_noop("该申请不在您的管辖范围内"))
+    if locked.status != ApplicationStatus.PENDING:
+        raise Conflict(gettext_noop("该申请已处理"))
+    return locked
+
+
+def _employer_named(union: Organisation, name: str) -> Employer | None:
+    """The union's employer of exactly that name, if there is one; a typed name that matches
+    nothing leaves the membership without an employer for the officer to set later."""
+    matches = list(Employer.objects.filter(union=union, name=name)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+@transaction.atomic
+def application_accept(*, scope: Scope, application: Application, joined_on: date | None = None) -> Membership:
+    locked = _locked_pending(scope, application)
+    membership = member_join(
+        scope=scope,
+        union=locked.union,
+        id_number=locked.id_number,
+        name=locked.name,
+        joined_on=joined_on or timezone.localdate(),
+        employer=_employer_named(locked.union, locked.employer_name),
+        mobile=locked.mobile,
+    )
+    _decide(scope, locked, ApplicationStatus.ACCEPTED, membership=membership)
+    return membership
+
+
+@transaction.atomic
+def application_refuse(*, scope: Scope, application: Application, reason: str) -> Application:
+    locked = _locked_pending(scope, application)
+    reason = _text(reason, field="reason")
+    _decide(scope, locked, ApplicationStatus.REFUSED, reason=reason)
+    return locked
+
+
+def _decide(
+    scope: Scope, application: Application, status: str, *, membership: Membership | None = None, reason: str = ""
+) -> None:
+    application.status = status
+    application.membership = membership
+    application.refusal_reason = reason
+    application.decided_at = timezone.now()
+    application.decided_by = scope.user
+    application.save(update_fields=["status", "membership", "refusal_reason", "decided_at", "decided_by", "updated_at"])
+    audit_record(
+        actor=scope.user,
+        action=AuditEntry.Action.CHANGE,
+        subject=application,
+        subject_label=f"入会申请 {application.name}",
+        reason=reason,
+        detail={"application": application.pk, "status": status},
+    )

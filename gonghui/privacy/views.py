@@ -1,0 +1,60 @@
+"""A member's consent buttons and their data download, reached from "my membership"."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from gonghui.core.access import request_scope
+from gonghui.core.pages import page
+from gonghui.privacy import services
+from gonghui.privacy.exports import personal_data_xlsx
+from gonghui.privacy.models import ConsentChannel
+
+MY_CONSENTS = "/members/me/#consents"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@page
+@require_POST
+def consent_give(request: HttpRequest, category: str) -> HttpResponse:
+    consent = services.consent_give(
+        scope=request_scope(request), category=category, channel=ConsentChannel.WEB, request=request
+    )
+    messages.success(request, gettext("已同意：%(category)s") % {"category": gettext(consent.get_category_display())})
+    return redirect(MY_CONSENTS)
+
+
+@page
+@require_POST
+def consent_withdraw(request: HttpRequest, category: str) -> HttpResponse:
+    consent = services.consent_withdraw(scope=request_scope(request), category=category, request=request)
+    messages.success(
+        request, gettext("已撤回同意：%(category)s") % {"category": gettext(consent.get_category_display())}
+    )
+    return redirect(MY_CONSENTS)
+
+
+@page
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The member's data as a JSON file (readable by any program, the portable form PIPL
+    art. 45 asks for), or with ?format=xlsx as a workbook."""
+    data = services.personal_data_download(scope=request_scope(request), request=request)
+    stem = f"my-data-{timezone.localdate():%Y%m%d}"
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(personal_data_xlsx(data), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{stem}.xlsx")
+        return response
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"{stem}.json"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
