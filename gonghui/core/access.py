@@ -83,7 +83,7 @@ def _account_of(user: Any) -> Any:
 def _superuser_scope(user: Any) -> Scope:
     from gonghui.organisations.models import Organisation
 
-    root = Organisation.get_root_nodes().first() if user.is_superuser else None
+    root = Organisation.objects.get_root_nodes().first() if user.is_superuser else None
     if root is None:
         raise Forbidden("该账号没有分配角色")
     return Scope(user=user, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)

@@ -2,7 +2,24 @@
 figures.py; the report page, the .xlsx export and the drill-down lists read them from here.
 
 A figure is defined by its drill-down queryset: the value is computed from the same records
-the officer sees behind the number, so the two can never disagree."""
+the officer sees behind the number, so the two can never disagree.
+
+    register(Figure(
+        name="mutual_aid.claims_paid",
+        label=gettext_lazy("互助补助人次"),
+        programme=gettext_lazy("职工医疗互助保障"),
+        unit=gettext_lazy("人次"),
+        description=gettext_lazy("期间内结算的补助……"),
+        records=lambda path, period: Claim.objects.filter(member__union__path__startswith=path, ...),
+        columns=(Column(gettext_lazy("姓名"), lambda c: c.member.name), ...),
+        value=lambda qs: qs.aggregate(total=Sum("amount"))["total"] or Decimal("0.00"),  # default: count
+        order=150,
+    ))
+
+`records(path, period)` receives the materialised path of the chosen organisation (its
+whole subtree starts with it) and the inclusive period; scope checks happen before, in
+reports.selectors, so a figure never sees an organisation its viewer may not.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +33,8 @@ from django.db.models import QuerySet
 
 from gonghui.core.errors import NotFound
 
+FigureValue = int | Decimal
+
 
 @dataclass(frozen=True)
 class Period:
@@ -26,24 +45,49 @@ class Period:
         if self.end < self.start:
             raise ValueError("period ends before it starts")
 
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a drill-down list. `value` gets a record and returns what is shown:
+    personal numbers must come out masked (core.masking), as lists and exports show them."""
+
     label: str
     value: Callable[[Any], Any]
 
 
+def _count(records: QuerySet) -> FigureValue:
+    return records.count()
+
+
 @dataclass(frozen=True)
 class Figure:
-    name: str
+    name: str  # "<app>.<figure>", stable: URLs and API clients use it
     label: str
-    programme: str
+    programme: str  # figures are grouped under their programme on the report page
     unit: str
-    description: str
+    description: str  # what is counted, in words an officer would use
     records: Callable[[str, Period], QuerySet]  # (organisation path prefix, period) -> records
     columns: tuple[Column, ...]
-    value: Callable[[QuerySet], int | Decimal] = field(default=lambda qs: qs.count())
+    value: Callable[[QuerySet], FigureValue] = field(default=_count)
     order: int = 100
+
+    def compute(self, path: str, period: Period) -> FigureValue:
+        return self.value(self.records(path, period))
+
+    @property
+    def is_count(self) -> bool:
+        """True when the value is the number of records (a list's count can stand for it)."""
+        return self.value is _count
+
+    def row(self, record: Any) -> list[Any]:
+        return [column.value(record) for column in self.columns]
+
+    @property
+    def headers(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
 
 
 _registry: dict[str, Figure] = {}
@@ -64,4 +108,12 @@ def get_figure(name: str) -> Figure:
     try:
         return _registry[name]
     except KeyError:
-        raise NotFound(f"没有这个指标：{name}") from None
+        raise NotFound(f"没有这个指标：{name}", field="figure") from None
+
+
+def by_programme(figures: list[Figure]) -> list[tuple[str, list[Figure]]]:
+    """Figures grouped by programme, programmes in the order of their first figure."""
+    groups: dict[str, list[Figure]] = {}
+    for figure in figures:
+        groups.setdefault(str(figure.programme), []).append(figure)
+    return list(groups.items())

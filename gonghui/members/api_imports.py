@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from gonghui.core.access import request_scope
 from gonghui.core.api_support import ERRORS, CappedPagination
@@ -78,13 +79,13 @@ def import_upload(
     request: HttpRequest,
     union: Form[str],
     file: File[UploadedFile],
-) -> tuple[int, ImportJob]:
+) -> Status[ImportJob]:
     """multipart/form-data：`union` 为基层工会的组织代码，`file` 为花名册。先检查每一行，有错误则一行都不导入，
     状态为 rejected，错误见 /{id}/errors。"""
     scope = request_scope(request)
     target = organisation_get(scope=scope, code=union)
     job = import_job_submit(scope=scope, union=target, uploaded_file=file, filename=file.name or "")
-    return 201, job
+    return Status(201, job)
 
 
 @router.get(

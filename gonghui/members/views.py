@@ -4,6 +4,7 @@ and renders; the rules and the scoping live in selectors.py and services.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -134,46 +135,46 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 # Transfers and leave
 
 
-@staff_page
-def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
+def _membership_action(
+    request: HttpRequest, pk: int, form_class: type, action: Callable[..., object], done: str, template: str
+) -> HttpResponse:
+    """A form about a person's active membership, handed to one service on a valid POST."""
     scope = request_scope(request)
     membership = selectors.person_active_membership(scope=scope, pk=pk)
-    form = TransferStartForm(request.POST or None)
+    form = form_class(request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.transfer_start(scope=scope, membership=membership, **form.cleaned_data)
+                action(scope=scope, membership=membership, **form.cleaned_data)
             except ServiceError as err:
                 form_error(form, err)
                 status = err.status_code
             else:
-                messages.success(request, gettext("已发起转接，等待转入工会确认。"))
+                messages.success(request, done)
                 return redirect("members:detail", pk=pk)
     context = {"form": form, "membership": membership, "person": membership.person}
-    return render(request, "members/transfer_start.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+@staff_page
+def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _membership_action(
+        request,
+        pk,
+        TransferStartForm,
+        services.transfer_start,
+        gettext("已发起转接，等待转入工会确认。"),
+        "members/transfer_start.html",
+    )
 
 
 @staff_page
 def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request_scope(request)
-    membership = selectors.person_active_membership(scope=scope, pk=pk)
-    form = LeaveForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.membership_leave(scope=scope, membership=membership, **form.cleaned_data)
-            except ServiceError as err:
-                form_error(form, err)
-                status = err.status_code
-            else:
-                messages.success(request, gettext("已办理退会。"))
-                return redirect("members:detail", pk=pk)
-    context = {"form": form, "membership": membership, "person": membership.person}
-    return render(request, "members/leave.html", context, status=status)
+    return _membership_action(
+        request, pk, LeaveForm, services.membership_leave, gettext("已办理退会。"), "members/leave.html"
+    )
 
 
 def _inbox(request: HttpRequest, scope: Scope, status: int = 200) -> HttpResponse:

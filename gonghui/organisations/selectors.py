@@ -93,7 +93,9 @@ def children_with_counts(*, scope: Scope, parent: Organisation) -> list[tuple[Or
         raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
     counts = subtree_counts(parent=parent, depth=parent.depth + 1)
     empty = {"unions": 0, "employers": 0, "members": 0}
-    return [(child, counts.get(child.path, empty)) for child in parent.get_children().order_by("path")]
+    return [
+        (child, counts.get(child.path, empty)) for child in Organisation.objects.get_children(parent).order_by("path")
+    ]
 
 
 def organisation_totals(*, scope: Scope, organisation: Organisation) -> dict[str, int]:
@@ -131,7 +133,7 @@ class OrganisationDetail:
 def organisation_detail(*, scope: Scope, pk: int) -> OrganisationDetail:
     """One organisation with its current officers and dated status history."""
     org = organisation_get(scope=scope, pk=pk)
-    parent = org.get_parent() if org.depth > 1 else None
+    parent = Organisation.objects.get_parent(org) if org.depth > 1 else None
     officers = list(org.officers.filter(ended_on__isnull=True).order_by("role", "started_on", "pk"))
     changes = list(org.status_changes.select_related("merged_into").order_by("on", "pk"))
     return OrganisationDetail(organisation=org, parent=parent, officers=officers, status_changes=changes)

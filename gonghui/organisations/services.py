@@ -134,7 +134,7 @@ def organisation_change_status(
         _require_covers(scope, merged_into)
         target = merged_into
     elif status == OrganisationStatus.DISSOLVED:
-        target = organisation.get_parent()
+        target = Organisation.objects.get_parent(organisation)
     else:
         raise ValidationFailed("状态只能是合并或撤销", field="status")
     organisation.status, organisation.status_since, organisation.merged_into = status, on, merged_into

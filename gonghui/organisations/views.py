@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from gonghui.core.access import request_scope
 from gonghui.core.pages import page, staff_page
 from gonghui.organisations import selectors
+from gonghui.organisations.models import Organisation
 
 EMPLOYERS_SHOWN = 50
 OPTIONS_SHOWN = 20
@@ -43,7 +44,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "org": org,
         # Ancestors above the viewer's own organisation are outside their scope: no links.
-        "crumbs": [a for a in org.get_ancestors() if scope.covers_path(a.path)],
+        "crumbs": [a for a in Organisation.objects.get_ancestors(org) if scope.covers_path(a.path)],
         "totals": selectors.organisation_totals(scope=scope, organisation=org),
         "children": selectors.children_with_counts(scope=scope, parent=org) if org.numchild else [],
         "officers": org.officers.all(),

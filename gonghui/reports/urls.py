@@ -1,3 +1,11 @@
+from django.urls import path
+
+from gonghui.reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("export.xlsx", views.export_report, name="export"),
+    path("figures/<str:name>/", views.records, name="records"),
+    path("figures/<str:name>/export.xlsx", views.export_records, name="records_export"),
+]

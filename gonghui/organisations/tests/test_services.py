@@ -7,7 +7,7 @@ from gonghui.core.testing import make_member
 from gonghui.members.models import MembershipStatus
 from gonghui.organisations import selectors, services
 from gonghui.organisations.identity import make_uscc
-from gonghui.organisations.models import OrganisationKind, OrganisationStatus
+from gonghui.organisations.models import Organisation, OrganisationKind, OrganisationStatus
 
 
 def test_town_creates_a_union_under_itself_but_not_elsewhere(fed):
@@ -20,7 +20,7 @@ def test_town_creates_a_union_under_itself_but_not_elsewhere(fed):
         kind=OrganisationKind.JOINT_UNION,
         founded_on=date(2024, 1, 5),
     )
-    assert union.get_parent() == fed.town_a
+    assert Organisation.objects.get_parent(union) == fed.town_a
     assert union.status_changes.get().note == "成立"
     with pytest.raises(Forbidden):
         services.organisation_create(

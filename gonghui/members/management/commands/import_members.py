@@ -65,7 +65,7 @@ def _scope(username: str | None) -> Scope:
         if user is None:
             raise CommandError(f"没有账号 {username}")
         return scope_for(user)
-    root = Organisation.get_root_nodes().first()
+    root = Organisation.objects.get_root_nodes().first()
     if root is None:
         raise CommandError("还没有市总工会，请先建立组织树")
     return Scope(user=None, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)

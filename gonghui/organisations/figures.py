@@ -1,0 +1,81 @@
+"""Report figures of organisation building (组织建设): unions and the employers they cover."""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.figures import Column, Figure, Period, register
+from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, Organisation, OrganisationStatus
+
+PROGRAMME = _("组织建设")
+
+
+def unions_at_end(path: str, period: Period) -> QuerySet[Organisation]:
+    """Grassroots unions founded by the period's end and not yet merged or dissolved then.
+    A closed union's status_since is its closing date, so it still counts before that."""
+    return (
+        Organisation.objects.filter(path__startswith=path, kind__in=GRASSROOTS_KINDS)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
+        .filter(Q(status=OrganisationStatus.ACTIVE) | Q(status_since__gt=period.end))
+        .order_by("path")
+    )
+
+
+def employers_covered(path: str, period: Period) -> QuerySet[Employer]:
+    """Employers whose union lies in the subtree and that were covered by the period's end.
+    Coverage is kept as the employer's current union and the date it was first covered."""
+    return (
+        Employer.objects.filter(union__path__startswith=path)
+        .filter(Q(covered_since__isnull=True) | Q(covered_since__lte=period.end))
+        .select_related("union", "town")
+        .order_by("union__path", "name", "pk")
+    )
+
+
+def _status(org: Organisation) -> str:
+    # Choice labels are Chinese source strings; translated here, in the reader's language.
+    label = gettext(org.get_status_display())
+    return label if org.status == OrganisationStatus.ACTIVE else f"{label}（{org.status_since}）"
+
+
+register(
+    Figure(
+        name="organisations.unions",
+        label=_("基层工会"),
+        programme=PROGRAMME,
+        unit=_("个"),
+        description=_("期末已成立、尚未合并或撤销的基层工会（企事业单位工会、联合工会、行业工会联合会、楼宇商圈工会）"),
+        records=unions_at_end,
+        columns=(
+            Column(_("组织代码"), lambda o: o.code),
+            Column(_("名称"), lambda o: o.name),
+            Column(_("类型"), lambda o: gettext(o.get_kind_display())),
+            Column(_("成立日期"), lambda o: o.founded_on),
+            Column(_("目前状态"), _status),
+            Column(_("联系人"), lambda o: o.contact_name),
+        ),
+        order=10,
+    )
+)
+
+register(
+    Figure(
+        name="organisations.employers_covered",
+        label=_("覆盖用人单位"),
+        programme=PROGRAMME,
+        unit=_("家"),
+        description=_("期末由本组织及下级工会覆盖的用人单位（一个联合工会可覆盖多家单位）"),
+        records=employers_covered,
+        columns=(
+            Column(_("单位名称"), lambda e: e.name),
+            Column(_("统一社会信用代码"), lambda e: e.uscc),
+            Column(_("单位类型"), lambda e: gettext(e.get_category_display())),
+            Column(_("行业"), lambda e: e.industry),
+            Column(_("职工人数"), lambda e: e.staff_count),
+            Column(_("覆盖工会"), lambda e: e.union.name if e.union else ""),
+            Column(_("所在镇（街道）"), lambda e: e.town.name),
+            Column(_("建会（覆盖）日期"), lambda e: e.covered_since),
+        ),
+        order=20,
+    )
+)
