@@ -30,8 +30,9 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from gonghui.accounts.models import Account
+from gonghui.accounts.services import device_provision, device_secret
 from gonghui.core import demo_data as data
-from gonghui.core.access import Role
+from gonghui.core.access import STAFF_ROLES, Role
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.figures import FigureValue, Period, all_figures
 from gonghui.members.identity import make_id_number
@@ -108,6 +109,7 @@ class SignIn:
     role: str
     username: str
     organisation: str
+    totp_secret: str = ""  # staff sign in with a second factor: this goes into their app
 
 
 @dataclass
@@ -1156,12 +1158,7 @@ def _create_sign_ins(*, root: Organisation, town: Organisation) -> list[SignIn]:
     _demo_user("demo-town", role=Role.TOWN, organisation=town)
     _demo_user("demo-union", role=Role.UNION, organisation=union)
     _demo_user("demo-member", role=Role.MEMBER, person=member)
-    return [
-        SignIn(str(Role.CITY.label), "demo-city", root.name),
-        SignIn(str(Role.TOWN.label), "demo-town", town.name),
-        SignIn(str(Role.UNION.label), "demo-union", union.name),
-        SignIn(str(Role.MEMBER.label), "demo-member", f"{member.name}（{union.name}）"),
-    ]
+    return existing_sign_ins()
 
 
 DEMO_USERNAMES = ("demo-city", "demo-town", "demo-union", "demo-member")
@@ -1174,9 +1171,19 @@ def existing_sign_ins() -> list[SignIn]:
     )
     order = {name: i for i, name in enumerate(DEMO_USERNAMES)}
     return [
-        SignIn(str(Role(a.role).label), a.user.username, a.organisation.name if a.organisation else a.person.name)
+        SignIn(
+            str(Role(a.role).label),
+            a.user.username,
+            a.organisation.name if a.organisation else f"{a.person.name}（{_current_union_name(a.person)}）",
+            device_secret(device_provision(user=a.user)) if a.role in STAFF_ROLES else "",
+        )
         for a in sorted(accounts, key=lambda a: order[a.user.username])
     ]
+
+
+def _current_union_name(person: Person) -> str:
+    membership = person.memberships.filter(status=MembershipStatus.ACTIVE).select_related("union").first()
+    return membership.union.name if membership else ""
 
 
 def _busiest_union(town: Organisation) -> Organisation:

@@ -102,3 +102,35 @@ SERVICE_MESSAGES = (
     _("转入工会与现工会相同"),
     _("退会日期早于入会日期"),
 )
+
+
+# Labels of audit actions and results, consent categories and application statuses, and
+# messages of the audit, privacy and enrolment services: plain Chinese in their models and
+# services, translated where they are shown.
+AUDIT_PRIVACY_ENROLMENT = (
+    _("登录失败"),
+    _("账号被锁定"),
+    _("查看敏感记录"),
+    _("查看完整身份证号"),
+    _("查看完整手机号"),
+    _("修改数据"),
+    _("越权访问被拒"),
+    _("导出"),
+    _("导入"),
+    _("下载本人数据"),
+    _("同意处理敏感信息"),
+    _("成功"),
+    _("被拒绝"),
+    _("失败"),
+    _("健康信息（医疗互助）"),
+    _("家庭收入信息（困难职工帮扶）"),
+    _("仅限有审计权限的市总工会工作人员查看审计日志"),
+    _("仅限会员本人操作"),
+    _("不认识的同意类别"),
+    _("该类别还没有生效的同意书文本"),
+    _("没有可撤回的同意"),
+    _("处理健康信息（医疗互助）需要职工本人单独同意；请职工在“我的会籍”中同意后再办理"),
+    _("处理家庭收入信息（困难职工帮扶）需要职工本人单独同意；请职工在“我的会籍”中同意后再办理"),
+    _("待审核"),
+    _("已接收"),
+)

@@ -61,6 +61,10 @@ class Command(BaseCommand):
 
     def _sign_ins(self, sign_ins: list[SignIn]) -> None:
         if sign_ins:
-            self.stdout.write(f"\n登录账号（密码均为 {DEMO_PASSWORD}）：")
+            self.stdout.write(
+                f"\n登录账号（密码均为 {DEMO_PASSWORD}；工作人员还需在验证器应用中添加下面的密钥，登录时输入6位验证码）："
+            )
         for sign_in in sign_ins:
             self.stdout.write(f"  {sign_in.role}：{sign_in.username}  —  {sign_in.organisation}")
+            if sign_in.totp_secret:
+                self.stdout.write(f"    验证器密钥（TOTP）：{sign_in.totp_secret}")
