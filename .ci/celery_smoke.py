@@ -21,9 +21,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from gonghui.core.access import Role, Scope  # noqa: E402
+from gonghui.core.crypto import blind_index  # noqa: E402
 from gonghui.members.identity import make_id_number  # noqa: E402
 from gonghui.members.importing import import_job_submit  # noqa: E402
-from gonghui.members.models import ImportJob, ImportStatus  # noqa: E402
+from gonghui.members.models import ImportJob, ImportStatus, Person  # noqa: E402
 from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, Organisation, OrganisationStatus  # noqa: E402
 
 ROWS = 3
@@ -33,11 +34,11 @@ _random = SystemRandom()
 
 def new_person() -> tuple[str, str]:
     """An identity number and mobile that no seeded person has (seeds count from 1 upwards)."""
-    birth = date(1990, 1, 1) + timedelta(days=_random.randrange(15 * 365))  # Haining's code dates from 1986
-    sequence = _random.randrange(500)
-    return make_id_number(
-        region="330481", birth=birth, sequence=sequence, sex="F"
-    ), f"137{_random.randrange(10**8):08d}"
+    while True:
+        birth = date(1990, 1, 1) + timedelta(days=_random.randrange(15 * 365))  # Haining's code dates from 1986
+        number = make_id_number(region="330481", birth=birth, sequence=_random.randrange(500), sex="F")
+        if not Person.objects.filter(id_number_hash=blind_index(number)).exists():
+            return number, f"137{_random.randrange(10**8):08d}"
 
 
 def roster(employer: Employer) -> bytes:

@@ -120,6 +120,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to our audit log instead
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "gonghui.core.audit.client_ip"  # the same address the audit log records
+AXES_VERBOSE = False  # failures and lockouts reach the audit log; no banner on every command
 # Idle limit: the session cookie and its stored copy expire this long after the last request
 # (refreshed at most once a minute by SessionLimitsMiddleware, not written on every request).
 SESSION_COOKIE_AGE = int(os.environ.get("GONGHUI_SESSION_IDLE_MINUTES", "30")) * 60
@@ -127,6 +128,9 @@ SESSION_ABSOLUTE_SECONDS = int(os.environ.get("GONGHUI_SESSION_MAX_HOURS", "12")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 OTP_TOTP_ISSUER = os.environ.get("GONGHUI_TOTP_ISSUER", "海宁工会")
+# Secrets are shown once, at enrolment; the admin never shows them again (and its config
+# page would answer 500 for a missing device rather than 404).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
