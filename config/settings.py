@@ -221,6 +221,10 @@ if not DEBUG:
         # Only behind a proxy that sets this header itself; otherwise clients could forge it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# How many proxies (load balancer, nginx) stand in front of the app and append to
+# X-Forwarded-For; 0 trusts only the connection's own address.
+GONGHUI_TRUSTED_PROXIES = int(os.environ.get("GONGHUI_TRUSTED_PROXIES", "0"))
+
 # --- Keys for encrypted personal fields (gonghui/core/crypto.py, docs/operations.md "Keys") ---
 # GONGHUI_FIELD_KEYS: comma-separated, newest first; the newest seals, all of them open.
 # GONGHUI_HASH_KEY: the key of the look-up hashes, apart from the field keys (it never rotates

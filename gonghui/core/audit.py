@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connections, models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -45,8 +46,15 @@ AUDITED_MODELS: set[str] = {
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address for the audit log, sign-in lockout and rate limits. Behind N
+    trusted proxies (GONGHUI_TRUSTED_PROXIES) it is the Nth address from the right of
+    X-Forwarded-For: the ones further left were written by the client and can be forged."""
     if request is None:
         return None
+    proxies = settings.GONGHUI_TRUSTED_PROXIES
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

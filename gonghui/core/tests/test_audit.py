@@ -215,3 +215,15 @@ def test_a_hostile_url_is_logged_without_the_bytes_postgres_refuses(client, fed)
     response = client.get(f"{API}/members/transfers/1%00")
     assert response.status_code in (400, 404)
     assert all("\x00" not in path for path in AuditEntry.objects.values_list("path", flat=True))
+
+
+def test_client_address_trusts_only_the_configured_proxies(rf, settings):
+    from gonghui.core.audit import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    settings.GONGHUI_TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.GONGHUI_TRUSTED_PROXIES = 1
+    assert client_ip(request) == "203.0.113.7"  # the forged 6.6.6.6 is never believed
+    settings.GONGHUI_TRUSTED_PROXIES = 3
+    assert client_ip(request) == "10.0.0.2"  # fewer hops than configured: the connection
