@@ -31,12 +31,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
-os.environ.setdefault("DJANGO_DEBUG", "0")  # no query log, as in production
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
 
 django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# No query log, as in production; the rest of the development profile stays (its keys open
+# the demo data, and the production profile would redirect the test client to HTTPS).
+settings.DEBUG = False
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -38,9 +38,11 @@ class Scope:
 
     def organisation_q(self, prefix: str = "") -> Q:
         """Q matching rows whose organisation (reached through `prefix`) is in this subtree."""
+        from gonghui.organisations.selectors import subtree_q
+
         if not self.is_staff or self.organisation_path is None:
             return Q(pk__in=[])
-        return Q(**{f"{prefix}path__startswith": self.organisation_path})
+        return subtree_q(self.organisation_path, via=prefix)
 
     def require_staff(self) -> None:
         if not self.is_staff:

@@ -230,7 +230,7 @@ def _on_not_found(api: NinjaAPI, request: HttpRequest, exc: Http404) -> HttpResp
     return error_response(api, request, status=404, detail=_("没有找到"), code="not_found")
 
 
-def _on_unstorable_input(api: NinjaAPI, request: HttpRequest, exc: DataError) -> HttpResponse:
+def _on_unstorable_input(api: NinjaAPI, request: HttpRequest, exc: DataError | OverflowError) -> HttpResponse:
     # Found by fuzzing on PostgreSQL: a NUL character in any text, or a number past the
     # column's range, is refused by the database itself. Forms reject NUL before that;
     # the API's schemas do not, so the refusal is the client's fault, not a server error.
@@ -307,6 +307,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (Http404, _on_not_found),
         (IntegrityError, _on_integrity_error),
         (DataError, _on_unstorable_input),
+        # SQLite's driver refuses integers past 64 bits in Python, before the database does.
+        (OverflowError, _on_unstorable_input),
         (ValidationError, _on_invalid_input),
     ]
     for exc_class, handler in handlers:

@@ -365,7 +365,7 @@ def _city_spec(index: int) -> data.CitySpec:
 
 def _save_province_root(world: _World, n_cities: int) -> Organisation:
     root = Organisation(
-        code="ZJ",
+        code="ZJ-PROVINCE",  # "ZJ" alone is 诸暨's city code
         name="浙江省总工会（演示）",
         kind=OrganisationKind.CITY_FEDERATION,
         founded_on=date(1950, 5, 1),

@@ -19,6 +19,8 @@ from gonghui.organisations.models import (
 
 def organisation_list(*, scope: Scope, kind: str | None = None, query: str | None = None) -> QuerySet[Organisation]:
     qs = Organisation.objects.filter(scope.organisation_q())
+    if scope.is_staff and scope.organisation_path is not None:
+        qs = qs.filter(subtree_q(scope.organisation_path))  # same rows; lets a page stop early
     if kind:
         qs = qs.filter(kind=kind)
     if query:
@@ -49,42 +51,59 @@ def union_directory(*, query: str) -> QuerySet[Organisation]:
     )
 
 
+def subtree_q(path: str, *, via: str = "") -> Q:
+    """Rows whose organisation (reached through `via`, e.g. "union__") lies in the subtree at
+    `path`, written as a range of paths rather than LIKE 'path%'. Both select the same rows
+    (paths use only the tree's alphabet, which every collation sorts in alphabet order; tree
+    order relies on it too), but on PostgreSQL LIKE can only use the pattern index, which is
+    not in path order, while a range also uses the ordinary path index: a first page in
+    tree order stops after its rows instead of filtering the tree from its start, and the
+    planner sizes the subtree from the path histogram, so a small subtree is joined by index
+    rather than by scanning the whole tree (bench/bench_tree.py)."""
+    bounds = {f"{via}path__gte": path}
+    after = _path_after(path)
+    if after is not None:
+        bounds[f"{via}path__lt"] = after
+    return Q(**bounds)
+
+
+def _path_after(path: str) -> str | None:
+    """The first string above every path that starts with `path` (None: nothing is above)."""
+    alphabet = Organisation.alphabet
+    stem = path.rstrip(alphabet[-1])
+    if not stem:
+        return None
+    return stem[:-1] + alphabet[alphabet.index(stem[-1]) + 1]
+
+
+def _counted(path: str, *, whole_tree: bool = False) -> list[tuple[str, QuerySet, str]]:
+    """(key, rows counted, path of the organisation each row belongs to) for a subtree.
+    For the whole tree the path filters are dropped: they match every row, yet make the
+    database join every employer and membership to its union only to find that out."""
+    from gonghui.members.models import Membership, MembershipStatus
+
+    own, via_union = (Q(), Q(union__isnull=False)) if whole_tree else (subtree_q(path), subtree_q(path, via="union__"))
+    return [
+        (
+            "unions",
+            Organisation.objects.filter(own, kind__in=GRASSROOTS_KINDS, status=OrganisationStatus.ACTIVE),
+            "path",
+        ),
+        ("employers", Employer.objects.filter(via_union), "union__path"),
+        ("members", Membership.objects.filter(via_union, status=MembershipStatus.ACTIVE), "union__path"),
+    ]
+
+
 def subtree_counts(*, parent: Organisation, depth: int) -> dict[str, dict[str, int]]:
     """Per node at `depth` below `parent`: unions, employers covered and active members in its
     subtree, three grouped queries whatever the size of the tree."""
-    from gonghui.members.models import Membership, MembershipStatus
-
     prefix_len = Organisation.steplen * depth
     counts: dict[str, dict[str, int]] = {}
-
-    def add(rows: QuerySet, key: str) -> None:
+    for key, rows, path_field in _counted(parent.path):
         # order_by() drops default orderings, which would otherwise join the GROUP BY.
-        for row in rows.order_by():
+        grouped = rows.order_by().annotate(prefix=Substr(path_field, 1, prefix_len)).values("prefix")
+        for row in grouped.annotate(n=Count("id")):
             counts.setdefault(row["prefix"], {"unions": 0, "employers": 0, "members": 0})[key] = row["n"]
-
-    add(
-        Organisation.objects.filter(
-            path__startswith=parent.path, kind__in=GRASSROOTS_KINDS, status=OrganisationStatus.ACTIVE
-        )
-        .annotate(prefix=Substr("path", 1, prefix_len))
-        .values("prefix")
-        .annotate(n=Count("id")),
-        "unions",
-    )
-    add(
-        Employer.objects.filter(union__path__startswith=parent.path)
-        .annotate(prefix=Substr("union__path", 1, prefix_len))
-        .values("prefix")
-        .annotate(n=Count("id")),
-        "employers",
-    )
-    add(
-        Membership.objects.filter(status=MembershipStatus.ACTIVE, union__path__startswith=parent.path)
-        .annotate(prefix=Substr("union__path", 1, prefix_len))
-        .values("prefix")
-        .annotate(n=Count("id")),
-        "members",
-    )
     return counts
 
 
@@ -99,11 +118,23 @@ def children_with_counts(*, scope: Scope, parent: Organisation) -> list[tuple[Or
 
 
 def organisation_totals(*, scope: Scope, organisation: Organisation) -> dict[str, int]:
+    """Unions, employers covered and active members in the subtree: three counts."""
     if not scope.covers_path(organisation.path):
         raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
-    return subtree_counts(parent=organisation, depth=organisation.depth).get(
-        organisation.path, {"unions": 0, "employers": 0, "members": 0}
+    if organisation.depth > 1:
+        return {key: rows.count() for key, rows, _ in _counted(organisation.path)}
+    return _root_totals(organisation.path)
+
+
+def _root_totals(path: str) -> dict[str, int]:
+    """Totals for a root: one scan of the tree counts its unions and anything outside it (other
+    roots); with nothing outside, employers and members need no join to their union's path."""
+    grassroots = Q(kind__in=GRASSROOTS_KINDS, status=OrganisationStatus.ACTIVE)
+    tree = Organisation.objects.aggregate(
+        unions=Count("id", filter=subtree_q(path) & grassroots), outside=Count("id", filter=~subtree_q(path))
     )
+    rest = _counted(path, whole_tree=tree["outside"] == 0)[1:]
+    return {"unions": tree["unions"], **{key: rows.count() for key, rows, _ in rest}}
 
 
 def employer_list(*, scope: Scope, query: str | None = None, union: Organisation | None = None) -> QuerySet[Employer]:
@@ -145,7 +176,7 @@ def organisation_subtree(
     """The organisation and everything below it, in tree order: one indexed prefix match."""
     if not scope.covers_path(organisation.path):
         raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
-    qs = Organisation.objects.filter(path__startswith=organisation.path)
+    qs = Organisation.objects.filter(subtree_q(organisation.path))
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("path")

@@ -87,6 +87,8 @@ def test_schema_has_no_duplicate_keys(client: Client) -> None:
         ("get", "/api/v1/employers", {"q": "\x00"}),
         ("get", "/api/v1/members/99999999999999999999", None),
         ("get", "/api/v1/organisations/99999999999999999999", None),
+        ("get", "/api/v1/members", {"union": "99999999999999999999"}),
+        ("get", "/api/v1/members", {"employer": "-99999999999999999999"}),
     ],
 )
 def test_input_the_database_cannot_store_is_a_400(
