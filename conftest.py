@@ -1,8 +1,15 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from gonghui.core.testing import Federation, build_federation
+
+# CI explores the same examples every run, so a landing never hangs on a lucky draw;
+# developers' runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
