@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from gonghui.core.api_support import ERRORS, ErrorOut
 from gonghui.core.audit import client_ip
@@ -30,7 +31,7 @@ class ApplicationOut(Schema):
 @router.post(
     "/applications", auth=None, response={201: ApplicationOut, **ERRORS, 429: ErrorOut}, url_name="application_submit"
 )
-def submit_application(request: HttpRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
+def submit_application(request: HttpRequest, payload: ApplicationIn) -> Status[ApplicationOut]:
     application = services.application_submit(
         union_code=payload.union,
         name=payload.name,
@@ -40,4 +41,4 @@ def submit_application(request: HttpRequest, payload: ApplicationIn) -> tuple[in
         consented=payload.consent,
         client_ip=client_ip(request),
     )
-    return 201, ApplicationOut(id=application.pk, status=application.status)
+    return Status(201, ApplicationOut(id=application.pk, status=application.status))
