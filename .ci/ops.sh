@@ -41,11 +41,7 @@ echo "-- a small federation in a fresh PostgreSQL database"
 dropdb -h 127.0.0.1 -U postgres --if-exists "$OPS_DB"
 createdb -h 127.0.0.1 -U postgres "$OPS_DB"
 $PY manage.py migrate --noinput -v0
-if $PY manage.py help seed_demo >/dev/null 2>&1; then
-  $PY manage.py seed_demo --scale 0.01 >/dev/null
-else
-  $PY manage.py shell -v0 -c "from gonghui.core.testing import build_federation; build_federation()"
-fi
+$PY manage.py seed_demo --scale 0.01 >/dev/null
 
 echo "-- collectstatic, then gunicorn serving the app"
 $PY manage.py collectstatic --noinput -v0

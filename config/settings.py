@@ -202,7 +202,8 @@ STORAGES = {
 }
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Shared by every app server, so counters such as sign-in lockouts hold across all of them.
+    # Shared by every app server, so the public application's rate limits hold across all of
+    # them (sign-in lockouts are counted in the database by axes).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 if not DEBUG:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:

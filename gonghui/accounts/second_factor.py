@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gonghui.core.access import STAFF_ROLES
+from gonghui.core.access import STAFF_ROLES, account_of
 from gonghui.core.errors import ServiceError
 
 
@@ -32,18 +32,9 @@ SECOND_FACTOR_MESSAGE = gettext_noop("请先输入动态验证码完成登录")
 
 
 def account_role(user: Any) -> str | None:
-    """The user's role, loading the account with its organisation once and caching it on
-    the user, the same way the scope code does, so asking here costs the request no query."""
-    from django.contrib.auth import get_user_model
-
-    from gonghui.accounts.models import Account
-
-    if get_user_model().account.is_cached(user):
-        account = getattr(user, "account", None)
-    else:
-        account = Account.objects.select_related("organisation").filter(user=user).first()
-        if account is not None:
-            user.account = account
+    """The user's role, from the account the scope code loads and caches on the user, so
+    asking here costs the request no extra query."""
+    account = account_of(user)
     return account.role if account is not None else None
 
 

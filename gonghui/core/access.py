@@ -56,7 +56,7 @@ def scope_for(user: Any) -> Scope:
     """The scope of a signed-in user, from their account's role and organisation."""
     if user is None or not user.is_authenticated:
         raise Forbidden("请先登录")
-    account = _account_of(user)
+    account = account_of(user)
     if account is None:
         return _superuser_scope(user)
     if account.role == Role.MEMBER:
@@ -67,7 +67,7 @@ def scope_for(user: Any) -> Scope:
     return Scope(user=user, role=account.role, organisation_id=org.pk, organisation_path=org.path)
 
 
-def _account_of(user: Any) -> Any:
+def account_of(user: Any) -> Any:
     """The user's account with its organisation, in one query unless the caller (token auth)
     already loaded it with the user."""
     from django.contrib.auth import get_user_model

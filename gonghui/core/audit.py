@@ -92,17 +92,22 @@ def audit_record(
         result=result,
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
-        subject_label=(subject_label or (str(subject) if subject is not None else ""))[:200],
+        subject_label=_storable(subject_label or (str(subject) if subject is not None else ""), 200),
         data_subject_id=data_subject_id if data_subject_id is not None else data_subject_of(subject),
-        reason=reason.replace("\x00", "")[:500],
+        reason=_storable(reason, 500),
         ip_address=client_ip(request),
-        # PostgreSQL text cannot hold NUL, which a hostile URL may carry.
-        path=request.path.replace("\x00", "")[:300] if request is not None else "",
+        path=_storable(request.path, 300) if request is not None else "",
         detail=detail or {},
     )
     if request is not None and action == AuditEntry.Action.ACCESS_DENIED:
         setattr(request, _REFUSAL_LOGGED, True)
     return entry
+
+
+def _storable(text: str, limit: int) -> str:
+    # PostgreSQL text cannot hold NUL, which a hostile URL may carry into the path and into
+    # a refusal's message (an unknown name quoted back), so the entry would not be written.
+    return text.replace("\x00", "")[:limit]
 
 
 # --- refused access ------------------------------------------------------------------------

@@ -82,6 +82,11 @@ class Figure:
         """True when the value is the number of records (a list's count can stand for it)."""
         return self.value is _count
 
+    def value_given_count(self, records: QuerySet, count: int) -> FigureValue:
+        """The value behind a list whose records were already counted (for paging): a
+        counted figure costs no second query."""
+        return count if self.is_count else self.value(records)
+
     def row(self, record: Any) -> list[Any]:
         return [column.value(record) for column in self.columns]
 

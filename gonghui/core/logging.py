@@ -41,10 +41,6 @@ def mask_personal_data(text: str) -> str:
     return _ACCOUNT.sub(ACCOUNT_MASK, _MOBILE.sub(MOBILE_MASK, text))
 
 
-def current_request_id() -> str:
-    return _request_id.get()
-
-
 class PersonalDataFilter(logging.Filter):
     """Masks the rendered message and any traceback of every record; attach it to handlers,
     since a logger's own filters do not see records propagated from its children."""

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -18,7 +17,7 @@ from ninja.responses import Status
 from gonghui.core.api_support import ERRORS, CappedPagination, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.members import selectors, services
-from gonghui.members.exports import XLSX_TYPE, members_export_xlsx
+from gonghui.members.exports import XLSX_TYPE, attachment, members_export_xlsx
 from gonghui.members.models import (
     Education,
     Membership,
@@ -308,9 +307,7 @@ def member_list(request: HttpRequest, query: Query[MemberQuery]) -> object:
 def member_export(request: HttpRequest, query: Query[MemberQuery]) -> HttpResponse:
     scope = staff_scope_of(request)
     content = members_export_xlsx(scope=scope, filters=_member_filter(request, query), request=request)
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="会员名单.xlsx")
-    return response
+    return attachment(content, XLSX_TYPE, "会员名单.xlsx")
 
 
 @router.post("", response={201: MemberOut, **ERRORS}, summary="入会")

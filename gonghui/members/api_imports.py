@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -14,7 +13,7 @@ from ninja.responses import Status
 
 from gonghui.core.access import request_scope
 from gonghui.core.api_support import ERRORS, CappedPagination
-from gonghui.members.exports import CSV_TYPE, XLSX_TYPE, import_errors_xlsx, roster_template
+from gonghui.members.exports import CSV_TYPE, XLSX_TYPE, attachment, import_errors_xlsx, roster_template
 from gonghui.members.importing import import_job_get, import_job_list, import_job_submit
 from gonghui.members.models import ImportJob
 from gonghui.organisations.selectors import organisation_get
@@ -62,12 +61,6 @@ class ErrorReportOut(Schema):
     errors: list[RowErrorOut]
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
-
-
 @router.get("", response={200: list[ImportJobOut], **ERRORS}, summary="导入记录（本级及下级工会）")
 @paginate(CappedPagination)
 def import_list(request: HttpRequest) -> list[ImportJob]:
@@ -96,7 +89,7 @@ def import_upload(
 )
 def import_template(request: HttpRequest, format: Literal["xlsx", "csv"] = "xlsx") -> HttpResponse:
     content_type = XLSX_TYPE if format == "xlsx" else CSV_TYPE
-    return _download(roster_template(format), content_type, f"会员花名册模板.{format}")
+    return attachment(roster_template(format), content_type, f"会员花名册模板.{format}")
 
 
 @router.get("/{int:job_id}", response={200: ImportJobOut, **ERRORS}, summary="导入进度和结果")
@@ -117,7 +110,7 @@ class ReportQuery(Schema):
 def import_errors(request: HttpRequest, job_id: int, query: Query[ReportQuery]) -> ErrorReportOut | HttpResponse:
     job = import_job_get(scope=request_scope(request), pk=job_id)
     if query.format == "xlsx":
-        return _download(import_errors_xlsx(job), XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
+        return attachment(import_errors_xlsx(job), XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
     return ErrorReportOut(
         job_id=job.pk,
         status=job.status,

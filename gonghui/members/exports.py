@@ -9,7 +9,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -163,6 +164,13 @@ def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = "@"
     return cell
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A file download response, for the pages and the API alike."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
 
 
 def _bytes(book: Workbook) -> bytes:

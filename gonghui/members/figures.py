@@ -4,13 +4,15 @@ every figure here is right for any past period, not only for today."""
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.figures import Column, Figure, Period, register
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.members.models import Membership, MembershipEvent, MembershipEventKind
+from gonghui.members.selectors import current_on_q
+from gonghui.organisations.selectors import subtree_q
 
 PROGRAMME = _("组织建设")
 
@@ -18,8 +20,7 @@ PROGRAMME = _("组织建设")
 def memberships_on(path: str, day: date) -> QuerySet[Membership]:
     """Memberships in the subtree current on `day`; an end date is the first day outside."""
     return (
-        Membership.objects.filter(union__path__startswith=path, joined_on__lte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        Membership.objects.filter(subtree_q(path, via="union__"), current_on_q(day))
         .select_related("person", "union", "employer")
         .order_by("union__path", "pk")
     )
@@ -38,7 +39,7 @@ def new_members(path: str, period: Period) -> QuerySet[MembershipEvent]:
     already one, and counting it would count every transfer twice across the city."""
     return (
         MembershipEvent.objects.filter(
-            kind=MembershipEventKind.JOIN, on__gte=period.start, on__lte=period.end, union__path__startswith=path
+            subtree_q(path, via="union__"), kind=MembershipEventKind.JOIN, on__gte=period.start, on__lte=period.end
         )
         .select_related("person", "union", "membership__employer")
         .order_by("on", "pk")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -63,9 +64,11 @@ class DirectoryUnionField(forms.CharField):
 
     def clean(self, value: Any) -> Organisation:  # type: ignore[override]
         text = super().clean(value).strip()
-        matches = list(org_selectors.union_directory(query=text)[:2]) if text else []
-        exact = [u for u in matches if u.code.lower() == text.lower() or u.name == text]
-        found = exact or matches
+        found: list[Organisation] = []
+        if text:
+            directory = org_selectors.union_directory(query=text)
+            # The exact code or name first: other names may contain it and sort before it.
+            found = list(directory.filter(Q(code__iexact=text) | Q(name=text))[:2]) or list(directory[:2])
         if len(found) != 1:
             raise forms.ValidationError(gettext("没有找到唯一的工会，请输入工会代码或从列表中选择"))
         return found[0]

@@ -20,7 +20,7 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.organisations.models import Organisation
-from gonghui.organisations.selectors import organisation_get
+from gonghui.organisations.selectors import organisation_get, subtree_q
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 MOBILE_LIKE = re.compile(r"^(\+86)?1\d{10}$")
@@ -71,7 +71,7 @@ def membership_list(*, scope: Scope, filters: MemberFilter | None = None) -> Que
     else:
         qs = Membership.objects.filter(person_id=scope.person_id)
     if f.union is not None:
-        qs = qs.filter(union__path__startswith=f.union.path)
+        qs = qs.filter(subtree_q(f.union.path, via="union__"))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.query.strip():
@@ -96,8 +96,12 @@ def membership_get(*, scope: Scope, pk: int) -> Membership:
 
 def members_on(*, scope: Scope, union: Organisation, on: date) -> QuerySet[Membership]:
     """Memberships in `union`'s subtree that were current on date `on` (end dates exclusive)."""
-    qs = membership_list(scope=scope, filters=MemberFilter(union=union, status=None))
-    return qs.filter(joined_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    return membership_list(scope=scope, filters=MemberFilter(union=union, status=None)).filter(current_on_q(on))
+
+
+def current_on_q(day: date) -> Q:
+    """Memberships current on `day`: joined by then, and an end date is the first day outside."""
+    return Q(joined_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
 def active_membership(*, person: Person) -> Membership | None:
@@ -129,6 +133,11 @@ class PersonDetail:
     person: Person
     memberships: list[Membership]
     events: list[MembershipEvent]
+
+    @property
+    def current(self) -> Membership | None:
+        """The active membership, if any: at most one, by the database constraint."""
+        return next((m for m in self.memberships if m.status == MembershipStatus.ACTIVE), None)
 
 
 def person_detail(*, scope: Scope, pk: int) -> PersonDetail:

@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,20 +29,13 @@ from gonghui.members.forms import (
     TransferRequestForm,
     TransferStartForm,
 )
-from gonghui.members.models import MembershipStatus, TransferStatus
+from gonghui.members.models import TransferStatus
 from gonghui.organisations.selectors import scope_root
 
 PAGE_SIZE = 25
 JOBS_SHOWN = 20
 IMPORT_ERRORS_SHOWN = 1000
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEMPLATE_TYPES = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+TEMPLATE_TYPES = {"xlsx": exports.XLSX_TYPE, "csv": exports.CSV_TYPE}
 
 
 # Search and export
@@ -79,7 +71,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "members/list.html", {"form": form, "page_obj": None}, status=400)
     content = exports.members_export_xlsx(scope=scope, filters=form.to_filter(), request=request)
-    return _download(content, XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return exports.attachment(content, exports.XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # One worker
@@ -87,7 +79,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(scope: Scope, pk: int, **extra: Any) -> dict[str, Any]:
     detail = selectors.person_detail(scope=scope, pk=pk)
-    current = next((m for m in detail.memberships if m.status == MembershipStatus.ACTIVE), None)
+    current = detail.current
     return {
         "person": detail.person,
         "memberships": detail.memberships,
@@ -277,7 +269,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in TEMPLATE_TYPES:
         raise NotFound(gettext_noop("没有这种格式的模板"), field="format")
-    return _download(exports.roster_template(fmt), TEMPLATE_TYPES[fmt], f"会员花名册模板.{fmt}")
+    return exports.attachment(exports.roster_template(fmt), TEMPLATE_TYPES[fmt], f"会员花名册模板.{fmt}")
 
 
 # The member's own page
@@ -291,7 +283,7 @@ def _my_membership_page(
         "person": detail.person,
         "memberships": detail.memberships,
         "events": detail.events,
-        "current": next((m for m in detail.memberships if m.status == MembershipStatus.ACTIVE), None),
+        "current": detail.current,
         "transfers": selectors.transfer_list(scope=scope),
         "form": form,
     }

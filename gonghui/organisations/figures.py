@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.figures import Column, Figure, Period, register
 from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, Organisation, OrganisationStatus
+from gonghui.organisations.selectors import subtree_q
 
 PROGRAMME = _("组织建设")
 
@@ -14,7 +15,7 @@ def unions_at_end(path: str, period: Period) -> QuerySet[Organisation]:
     """Grassroots unions founded by the period's end and not yet merged or dissolved then.
     A closed union's status_since is its closing date, so it still counts before that."""
     return (
-        Organisation.objects.filter(path__startswith=path, kind__in=GRASSROOTS_KINDS)
+        Organisation.objects.filter(subtree_q(path), kind__in=GRASSROOTS_KINDS)
         .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
         .filter(Q(status=OrganisationStatus.ACTIVE) | Q(status_since__gt=period.end))
         .order_by("path")
@@ -25,7 +26,7 @@ def employers_covered(path: str, period: Period) -> QuerySet[Employer]:
     """Employers whose union lies in the subtree and that were covered by the period's end.
     Coverage is kept as the employer's current union and the date it was first covered."""
     return (
-        Employer.objects.filter(union__path__startswith=path)
+        Employer.objects.filter(subtree_q(path, via="union__"))
         .filter(Q(covered_since__isnull=True) | Q(covered_since__lte=period.end))
         .select_related("union", "town")
         .order_by("union__path", "name", "pk")

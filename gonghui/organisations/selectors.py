@@ -19,8 +19,6 @@ from gonghui.organisations.models import (
 
 def organisation_list(*, scope: Scope, kind: str | None = None, query: str | None = None) -> QuerySet[Organisation]:
     qs = Organisation.objects.filter(scope.organisation_q())
-    if scope.is_staff and scope.organisation_path is not None:
-        qs = qs.filter(subtree_q(scope.organisation_path))  # same rows; lets a page stop early
     if kind:
         qs = qs.filter(kind=kind)
     if query:
@@ -34,6 +32,12 @@ def organisation_get(*, scope: Scope, pk: int | None = None, code: str | None = 
     if org is None:
         raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
     return org
+
+
+def _require_in_scope(scope: Scope, organisation: Organisation) -> None:
+    """For reads handed an organisation already fetched: outside the scope it is not found."""
+    if not scope.covers_path(organisation.path):
+        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
 
 
 def scope_root(*, scope: Scope) -> Organisation:
@@ -108,8 +112,7 @@ def subtree_counts(*, parent: Organisation, depth: int) -> dict[str, dict[str, i
 
 
 def children_with_counts(*, scope: Scope, parent: Organisation) -> list[tuple[Organisation, dict[str, int]]]:
-    if not scope.covers_path(parent.path):
-        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
+    _require_in_scope(scope, parent)
     counts = subtree_counts(parent=parent, depth=parent.depth + 1)
     empty = {"unions": 0, "employers": 0, "members": 0}
     return [
@@ -119,8 +122,7 @@ def children_with_counts(*, scope: Scope, parent: Organisation) -> list[tuple[Or
 
 def organisation_totals(*, scope: Scope, organisation: Organisation) -> dict[str, int]:
     """Unions, employers covered and active members in the subtree: three counts."""
-    if not scope.covers_path(organisation.path):
-        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
+    _require_in_scope(scope, organisation)
     if organisation.depth > 1:
         return {key: rows.count() for key, rows, _ in _counted(organisation.path)}
     return _root_totals(organisation.path)
@@ -174,8 +176,7 @@ def organisation_subtree(
     *, scope: Scope, organisation: Organisation, kind: str | None = None
 ) -> QuerySet[Organisation]:
     """The organisation and everything below it, in tree order: one indexed prefix match."""
-    if not scope.covers_path(organisation.path):
-        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
+    _require_in_scope(scope, organisation)
     qs = Organisation.objects.filter(subtree_q(organisation.path))
     if kind:
         qs = qs.filter(kind=kind)

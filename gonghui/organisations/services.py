@@ -18,6 +18,7 @@ from gonghui.organisations.models import (
     OrganisationStatus,
     OrganisationStatusChange,
 )
+from gonghui.organisations.selectors import subtree_q
 
 # Which kinds may sit under which: the city holds towns (and city-wide industry federations),
 # towns hold grassroots unions, industry federations and district unions hold member unions.
@@ -124,7 +125,7 @@ def organisation_change_status(
     if (
         organisation.numchild
         and Organisation.objects.filter(
-            path__startswith=organisation.path, depth__gt=organisation.depth, status=OrganisationStatus.ACTIVE
+            subtree_q(organisation.path), depth__gt=organisation.depth, status=OrganisationStatus.ACTIVE
         ).exists()
     ):
         raise Conflict("请先处理其下属组织", field="status")

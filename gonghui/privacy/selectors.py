@@ -29,12 +29,6 @@ def _own_person_id(scope: Scope) -> int:
     return scope.person_id
 
 
-def consent_list(*, scope: Scope) -> list[Consent]:
-    """Every consent the member ever gave, withdrawn ones included, newest first."""
-    person_id = _own_person_id(scope)
-    return list(Consent.objects.filter(person_id=person_id).select_related("text"))
-
-
 def consent_overview(*, scope: Scope) -> list[ConsentStatus]:
     """One line per category: the wording in force and whether the member consents now."""
     person_id = _own_person_id(scope)

@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
@@ -18,7 +19,6 @@ from gonghui.privacy import services
 from gonghui.privacy.exports import personal_data_xlsx
 from gonghui.privacy.models import ConsentChannel
 
-MY_CONSENTS = "/members/me/#consents"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -29,7 +29,7 @@ def consent_give(request: HttpRequest, category: str) -> HttpResponse:
         scope=request_scope(request), category=category, channel=ConsentChannel.WEB, request=request
     )
     messages.success(request, gettext("已同意：%(category)s") % {"category": gettext(consent.get_category_display())})
-    return redirect(MY_CONSENTS)
+    return redirect(f"{reverse('members:my_membership')}#consents")
 
 
 @page
@@ -39,7 +39,7 @@ def consent_withdraw(request: HttpRequest, category: str) -> HttpResponse:
     messages.success(
         request, gettext("已撤回同意：%(category)s") % {"category": gettext(consent.get_category_display())}
     )
-    return redirect(MY_CONSENTS)
+    return redirect(f"{reverse('members:my_membership')}#consents")
 
 
 @page

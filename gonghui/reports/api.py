@@ -137,7 +137,7 @@ def figure_records(request: HttpRequest, name: str, query: Query[PageQuery]) -> 
         start=period.start,
         end=period.end,
         count=count,
-        value=count if figure.is_count else figure.value(records),
+        value=figure.value_given_count(records, count),
         limit=query.limit,
         offset=query.offset,
         columns=figure.headers,

@@ -41,6 +41,12 @@ def report_organisation_choices(*, scope: Scope) -> QuerySet[Organisation]:
     return Organisation.objects.filter(scope.organisation_q(), numchild__gt=0).order_by("path")
 
 
+def report_ancestors(*, scope: Scope, organisation: Organisation) -> list[Organisation]:
+    """The organisation's ancestors the viewer may open, from the top: the page's crumbs."""
+    _require_in_scope(scope, organisation)
+    return [a for a in Organisation.objects.get_ancestors(organisation) if scope.covers_path(a.path)]
+
+
 def report_children(*, scope: Scope, organisation: Organisation) -> QuerySet[Organisation]:
     _require_in_scope(scope, organisation)
     return Organisation.objects.get_children(organisation).order_by("path")

@@ -45,14 +45,16 @@ def _report_query(request: HttpRequest, scope: Scope) -> ReportQuery:
     outside the viewer's scope is a 404, as everywhere."""
     get = request.GET
     errors = []
-    pk = get.get("organisation", "").strip()
-    organisation = selectors.report_organisation(scope=scope, pk=int(pk) if pk.isdigit() else None)
+    organisation = None
     code = get.get("code", "").strip()
     if code:
         try:
             organisation = selectors.report_organisation(scope=scope, code=code)
         except NotFound as err:
             errors.append(gettext(err.message))
+    if organisation is None:
+        pk = get.get("organisation", "").strip()
+        organisation = selectors.report_organisation(scope=scope, pk=int(pk) if pk.isdigit() else None)
     today = timezone.localdate()
     try:
         start = parse_date(get.get("start"), field="start")
@@ -73,15 +75,15 @@ def index(request: HttpRequest) -> HttpResponse:
     results = selectors.figure_values(scope=scope, organisation=org, period=query.period)
     values = {r.figure.name: r.value for r in results}
     groups = by_programme([r.figure for r in results])
-    children = selectors.report_children(scope=scope, organisation=org) if org.numchild else None
+    children = selectors.report_children(scope=scope, organisation=org) if org.numchild else []
     today = timezone.localdate()
     context = {
         "query": query,
         "org": org,
         "groups": [(programme, [(f, _number(values[f.name])) for f in figures]) for programme, figures in groups],
         "choices": _indented(selectors.report_organisation_choices(scope=scope)),
-        "crumbs": [a for a in Organisation.objects.get_ancestors(org) if scope.covers_path(a.path)],
-        "children": list(children[: MAX_CHILD_LINKS + 1]) if children is not None else [],
+        "crumbs": selectors.report_ancestors(scope=scope, organisation=org),
+        "children": list(children[: MAX_CHILD_LINKS + 1]),
         "max_children": MAX_CHILD_LINKS,
         "presets": period_presets(today=today),
         "active_preset": preset_key(query.period, today=today),
@@ -115,7 +117,7 @@ def records(request: HttpRequest, name: str) -> HttpResponse:
         "query": query,
         "org": query.organisation,
         "figure": figure,
-        "value": _number(page.paginator.count if figure.is_count else figure.value(qs)),
+        "value": _number(figure.value_given_count(qs, page.paginator.count)),
         "page_obj": page,
         "rows": exports.rows_of(figure, page.object_list),
     }

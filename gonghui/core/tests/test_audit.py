@@ -227,3 +227,12 @@ def test_client_address_trusts_only_the_configured_proxies(rf, settings):
     assert client_ip(request) == "203.0.113.7"  # the forged 6.6.6.6 is never believed
     settings.GONGHUI_TRUSTED_PROXIES = 3
     assert client_ip(request) == "10.0.0.2"  # fewer hops than configured: the connection
+
+
+def test_a_refusal_quoting_a_hostile_name_is_still_logged(client, fed):
+    # The unknown figure's name comes back in the 404's message, NUL and all.
+    client.force_login(fed.city_staff)
+    response = client.get("/api/v1/reports/figures/x%00y/records")
+    assert response.status_code == 404
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.ACCESS_DENIED)
+    assert entry.subject_label == "没有这个指标：xy"

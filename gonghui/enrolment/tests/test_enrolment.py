@@ -177,3 +177,43 @@ def test_public_form_reads_in_english(client: Client, fed: Federation) -> None:
     client.cookies["django_language"] = "en"
     page = client.get(reverse("enrolment:apply")).content.decode()
     assert "Membership application" in page and "Submit application" in page and "入会申请" not in page
+
+
+def test_a_decided_application_cannot_be_decided_again(client: Client, fed: Federation) -> None:
+    apply(client, form_data(fed))
+    application = Application.objects.get()
+    officer = signed_in(fed.union_a1_officer)
+    officer.post(reverse("enrolment:accept", args=[application.pk]), {"joined_on": "2026-01-05"})
+    response = officer.post(reverse("enrolment:refuse", args=[application.pk]), {"reason": "重复"})
+    assert response.status_code == 400
+    assert "该申请已处理" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ACCEPTED and application.refusal_reason == ""
+
+
+def test_accepting_someone_already_a_member_says_so(client: Client, fed: Federation) -> None:
+    apply(client, form_data(fed, id_number=fed.member_b1.person.id_number))
+    application = Application.objects.get()
+    response = signed_in(fed.city_staff).post(
+        reverse("enrolment:accept", args=[application.pk]), {"joined_on": "2026-01-05"}
+    )
+    assert response.status_code == 400
+    assert "请办理转接" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"consent": False}, "consent"),
+        ({"id_number": "330481199001011234"}, "id_number"),
+        ({"mobile": "123"}, "mobile"),
+    ],
+)
+def test_api_names_the_field_it_refuses(client: Client, fed: Federation, overrides: dict[str, Any], field: str) -> None:
+    response = client.post(API_URL, api_data(fed, **overrides), content_type="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == field and body["detail"]
+    assert not Application.objects.exists()

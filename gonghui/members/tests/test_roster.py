@@ -21,6 +21,7 @@ from gonghui.members.importing import (
     roster_check,
 )
 from gonghui.members.models import (
+    ImportJob,
     ImportStatus,
     Membership,
     MembershipEvent,
@@ -30,6 +31,8 @@ from gonghui.members.models import (
 )
 from gonghui.members.roster import parse_date, read_roster
 from gonghui.members.tests.rosterfiles import HEADERS, csv_bytes, person_row, xlsx_bytes
+from gonghui.organisations import services as services_org
+from gonghui.organisations.models import OrganisationStatus
 
 TODAY = date(2025, 6, 30)
 
@@ -401,6 +404,19 @@ def test_importers_may_only_fill_grassroots_unions_in_their_scope(fed):
     with pytest.raises(ValidationFailed, match="不是基层工会"):
         submit(fed, row, user=fed.city_staff, union=fed.town_a)
     assert not Membership.objects.filter(import_job__isnull=False).exists()
+
+
+def test_a_closed_union_takes_no_roster(fed):
+    services_org.organisation_change_status(
+        scope=fed.scope(fed.town_a_staff),
+        organisation=fed.union_a2,
+        status=OrganisationStatus.DISSOLVED,
+        on=date(2025, 3, 1),
+    )
+    fed.union_a2.refresh_from_db()
+    with pytest.raises(ValidationFailed, match="不能再接收会员"):
+        submit(fed, [person_row(fed.employer_a1.name)], user=fed.town_a_staff, union=fed.union_a2)
+    assert not ImportJob.objects.exists()
 
 
 def test_import_jobs_are_seen_only_within_the_scope(fed):

@@ -108,3 +108,21 @@ def test_a_town_cannot_merge_a_union_into_another_towns_union(fed):
     fed.union_a1.refresh_from_db()
     assert fed.union_a1.status == OrganisationStatus.ACTIVE
     assert fed.member_a1.person.memberships.get(status=MembershipStatus.ACTIVE).union == fed.union_a1
+
+
+def test_an_organisation_with_active_ones_below_cannot_close_until_they_do(fed):
+    scope = fed.scope(fed.city_staff)
+    with pytest.raises(Conflict, match="请先处理其下属组织"):
+        services.organisation_change_status(
+            scope=scope, organisation=fed.town_b, status=OrganisationStatus.DISSOLVED, on=date(2025, 3, 1)
+        )
+    below = Organisation.objects.filter(path__startswith=fed.town_b.path, depth__gt=fed.town_b.depth)
+    for org in below.order_by("-depth"):
+        services.organisation_change_status(
+            scope=scope, organisation=org, status=OrganisationStatus.DISSOLVED, on=date(2025, 3, 1)
+        )
+    fed.town_b.refresh_from_db()
+    services.organisation_change_status(
+        scope=scope, organisation=fed.town_b, status=OrganisationStatus.DISSOLVED, on=date(2025, 3, 2)
+    )
+    assert Organisation.objects.get(pk=fed.town_b.pk).status == OrganisationStatus.DISSOLVED

@@ -81,3 +81,10 @@ def test_the_whole_city_counts_everything_and_a_second_root_keeps_its_own(fed):
         "employers": 2,
         "members": 2,
     }
+
+
+def test_a_towns_subtree_is_refused_to_another_town(fed):
+    with pytest.raises(NotFound):
+        selectors.organisation_subtree(scope=fed.scope(fed.town_b_staff), organisation=fed.town_a)
+    subtree = selectors.organisation_subtree(scope=fed.scope(fed.town_a_staff), organisation=fed.town_a)
+    assert list(subtree) == [fed.town_a, fed.union_a1, fed.union_a2]

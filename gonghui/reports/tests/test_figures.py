@@ -1,7 +1,9 @@
 """The foundation's figures on the hand-made federation: each person counted where and when
 their membership says, and every value equal to the number of records behind it."""
 
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -145,3 +147,23 @@ def test_selectors_refuse_another_towns_organisation_and_members(fed):
 def test_an_unknown_figure_is_not_found(fed):
     with pytest.raises(NotFound):
         selectors.figure_records(scope=fed.scope(fed.city_staff), organisation=fed.city, period=YEAR_2024, name="x.y")
+
+
+def test_a_counted_figure_takes_its_value_from_the_lists_count(fed, django_assert_num_queries):
+    counted = get_figure("members.members")
+    records = counted.records(fed.city.path, YEAR_2024)
+    with django_assert_num_queries(0):
+        assert counted.value_given_count(records, 7) == 7
+    summed = replace(counted, name="test.summed", value=lambda qs: Decimal("1.50"))
+    assert summed.value_given_count(records, 7) == Decimal("1.50")
+
+
+def test_crumbs_are_the_ancestors_the_viewer_may_open(fed):
+    assert selectors.report_ancestors(scope=fed.scope(fed.city_staff), organisation=fed.union_a1) == [
+        fed.city,
+        fed.town_a,
+    ]
+    assert selectors.report_ancestors(scope=fed.scope(fed.town_a_staff), organisation=fed.union_a1) == [fed.town_a]
+    assert selectors.report_ancestors(scope=fed.scope(fed.union_a1_officer), organisation=fed.union_a1) == []
+    with pytest.raises(NotFound):
+        selectors.report_ancestors(scope=fed.scope(fed.town_b_staff), organisation=fed.union_a1)

@@ -6,6 +6,8 @@ import json
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -168,3 +170,36 @@ def test_api_rejects_a_period_that_ends_before_it_starts(client, fed):
     client.force_login(fed.city_staff)
     response = client.get(f"{API}/values", {"start": "2025-01-01", "end": "2024-01-01"})
     assert response.status_code == 400 and json.loads(response.content)["field"] == "end"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2025-01-01", "end": "2024-01-01"}, "结束日期早于开始日期"),
+        ({"preset": "decade"}, "没有这个时间段"),
+    ],
+)
+def test_a_bad_period_is_named_and_the_page_shows_this_year(client, fed, query, message):
+    client.force_login(fed.city_staff)
+    response = client.get(reverse("reports:index"), query)
+    assert response.status_code == 200 and message in response.content.decode()
+    period = response.context["query"].period
+    assert period.start == date(period.end.year, 1, 1)
+
+
+def test_finding_a_union_by_code_costs_no_more_than_opening_it(client, fed):
+    client.force_login(fed.town_a_staff)
+    url = reverse("reports:index")
+    client.get(url, REVIEW)  # session and second factor loaded once
+    with CaptureQueriesContext(connection) as by_pk:
+        client.get(url, params(fed.union_a1))
+    with CaptureQueriesContext(connection) as by_code:
+        response = client.get(url, {"code": fed.union_a1.code, **REVIEW})
+    assert response.context["org"] == fed.union_a1 and response.context["crumbs"] == [fed.town_a]
+    assert len(by_code.captured_queries) == len(by_pk.captured_queries)
+
+
+def test_an_unknown_figures_list_is_not_found(client, fed):
+    client.force_login(fed.city_staff)
+    assert client.get(reverse("reports:records", args=["nope"])).status_code == 404
+    assert client.get(reverse("reports:records_export", args=["nope"])).status_code == 404
