@@ -233,7 +233,7 @@ def account_disable(*, actor: Any, user: Any, request: HttpRequest | None = None
     ended = sessions_end(user=user)
     audit_record(
         actor=actor,
-        action="account_disabled",
+        action=AuditEntry.Action.ACCOUNT_DISABLED,
         subject=user,
         request=request,
         detail={"sessions_ended": ended},

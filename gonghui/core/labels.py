@@ -108,6 +108,7 @@ SERVICE_MESSAGES = (
 # messages of the audit, privacy and enrolment services: plain Chinese in their models and
 # services, translated where they are shown.
 AUDIT_PRIVACY_ENROLMENT = (
+    _("停用账号"),
     _("登录失败"),
     _("账号被锁定"),
     _("查看敏感记录"),

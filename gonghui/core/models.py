@@ -37,6 +37,7 @@ class AuditEntry(models.Model):
         SIGN_IN_FAILED = "sign_in_failed", "登录失败"
         LOCKED_OUT = "locked_out", "账号被锁定"
         SIGN_OUT = "sign_out", "退出登录"
+        ACCOUNT_DISABLED = "account_disabled", "停用账号"
         VIEW_SENSITIVE = "view_sensitive", "查看敏感记录"
         REVEAL_ID_NUMBER = "reveal_id_number", "查看完整身份证号"
         REVEAL_MOBILE = "reveal_mobile", "查看完整手机号"
