@@ -3,7 +3,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from gonghui.core.testing import Federation, build_federation
+from gonghui.testing import Federation, build_federation
 
 # CI explores the same examples every run, so a landing never hangs on a lucky draw;
 # developers' runs keep exploring new ones.

@@ -50,7 +50,8 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from gonghui.accounts.models import Account  # noqa: E402
-from gonghui.core.access import Role, scope_for  # noqa: E402
+from gonghui.accounts.scopes import scope_for  # noqa: E402
+from gonghui.core.access import Role  # noqa: E402
 from gonghui.core.figures import Figure, Period, all_figures  # noqa: E402
 from gonghui.members.models import Membership, MembershipStatus  # noqa: E402
 from gonghui.organisations import selectors as org_selectors  # noqa: E402

@@ -3,8 +3,9 @@ sets what all of them share: sign-in (session or bearer token) and the error sha
 
 from ninja import NinjaAPI
 
+from gonghui.accounts.api_auth import API_AUTH
 from gonghui.core.api_audit import router as audit_router
-from gonghui.core.api_support import API_AUTH, install_error_handlers
+from gonghui.core.api_support import install_error_handlers
 from gonghui.enrolment.api import router as public_applications_router
 from gonghui.members.api import router as members_router
 from gonghui.members.api_imports import router as imports_router

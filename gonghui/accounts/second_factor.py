@@ -17,7 +17,8 @@ from django.utils.translation import gettext_noop
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gonghui.core.access import STAFF_ROLES, account_of
+from gonghui.accounts.scopes import account_of
+from gonghui.core.access import STAFF_ROLES
 from gonghui.core.errors import ServiceError
 
 

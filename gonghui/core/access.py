@@ -3,12 +3,15 @@ the admin and exports all obey the same rule, written once here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, TextChoices
 
 from gonghui.core.errors import Forbidden
+from gonghui.core.tree import subtree_q
 
 
 class Role(TextChoices):
@@ -38,8 +41,6 @@ class Scope:
 
     def organisation_q(self, prefix: str = "") -> Q:
         """Q matching rows whose organisation (reached through `prefix`) is in this subtree."""
-        from gonghui.organisations.selectors import subtree_q
-
         if not self.is_staff or self.organisation_path is None:
             return Q(pk__in=[])
         return subtree_q(self.organisation_path, via=prefix)
@@ -52,49 +53,22 @@ class Scope:
         return bool(self.user.has_perm(perm))
 
 
-def scope_for(user: Any) -> Scope:
-    """The scope of a signed-in user, from their account's role and organisation."""
-    if user is None or not user.is_authenticated:
-        raise Forbidden("请先登录")
-    account = account_of(user)
-    if account is None:
-        return _superuser_scope(user)
-    if account.role == Role.MEMBER:
-        if account.person_id is None:
-            raise Forbidden("该账号未关联会员")
-        return Scope(user=user, role=Role.MEMBER, person_id=account.person_id)
-    org = account.organisation
-    return Scope(user=user, role=account.role, organisation_id=org.pk, organisation_path=org.path)
+ScopeResolver = Callable[[Any], Scope]
+_resolver: list[ScopeResolver] = []
 
 
-def account_of(user: Any) -> Any:
-    """The user's account with its organisation, in one query unless the caller (token auth)
-    already loaded it with the user."""
-    from django.contrib.auth import get_user_model
-
-    from gonghui.accounts.models import Account
-
-    if get_user_model().account.is_cached(user):
-        return getattr(user, "account", None)
-    account = Account.objects.select_related("organisation").filter(user=user).first()
-    if account is not None:
-        user.account = account  # templates read user.account too; keep it cached
-    return account
-
-
-def _superuser_scope(user: Any) -> Scope:
-    from gonghui.organisations.models import Organisation
-
-    root = Organisation.objects.get_root_nodes().first() if user.is_superuser else None
-    if root is None:
-        raise Forbidden("该账号没有分配角色")
-    return Scope(user=user, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
+def provide_scope_resolver(resolver: ScopeResolver) -> None:
+    """Set how a signed-in user's scope is found. The accounts app, which holds the user's
+    role and organisation, provides it (accounts/contributions.py); core only caches it."""
+    _resolver[:] = [resolver]
 
 
 def request_scope(request: Any) -> Scope:
     """Scope of the request's user, computed once per request."""
     cached = getattr(request, "_gonghui_scope", None)
     if cached is None:
-        cached = scope_for(request.user)
+        if not _resolver:
+            raise ImproperlyConfigured("no scope resolver: is gonghui.accounts installed?")
+        cached = _resolver[0](request.user)
         request._gonghui_scope = cached
     return cached

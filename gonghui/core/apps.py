@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -8,8 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        # Each programme app registers its report figures in its own figures.py.
-        autodiscover_modules("figures")
+        from gonghui.core.registry import discover_contributions
+
+        # The one place apps' contributions (figures, sections, navigation, to-dos, demo
+        # data, hooks...) are registered: each app's contributions.py.
+        discover_contributions()
         self._audit_changes()
 
     def _audit_changes(self) -> None:

@@ -4,8 +4,9 @@ Callers write with `audit_record(...)`. Three kinds of entry are written here fo
 so no app has to remember them:
 - refused access: pages (core/pages.py) and the API (core/api_support.py) both call
   `audit_refusal` when they answer 403 or 404;
-- changes: every history row django-simple-history writes for a model named in
-  AUDITED_MODELS becomes a "change" entry (`register_audited_model` adds more). Bulk paths
+- changes: every history row django-simple-history writes for a model in `audited_models`
+  becomes a "change" entry. Each app registers its own models there (its contributions.py),
+  with how to find the worker a row is about, so this module names no domain model. Bulk paths
   (the roster import's COPY and bulk_update_with_history) write no per-row entry; the import
   writes one "import" entry per job instead;
 - sign-in, sign-out and lock-out are written by the accounts app.
@@ -14,6 +15,7 @@ so no app has to remember them:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -28,21 +30,34 @@ from simple_history.models import HistoricalRecords
 from gonghui.core.access import Role, Scope
 from gonghui.core.errors import Forbidden, ServiceError, ValidationFailed
 from gonghui.core.models import AuditEntry
+from gonghui.core.registry import Registry
 
 # Set on a request once a refusal has been written for it, so a service that logs its own
 # refusal (with the reason the user gave) is not logged a second time by the error handler.
 _REFUSAL_LOGGED = "_gonghui_refusal_logged"
-PERSON_LABEL = "members.person"
 logger = logging.getLogger(__name__)
 
-AUDITED_MODELS: set[str] = {
-    "members.person",
-    "members.membership",
-    "members.transfer",
-    "organisations.organisation",
-    "organisations.employer",
-    "organisations.officer",
-}
+PersonOf = Callable[[models.Model], int | None]
+
+
+def _person_id_attribute(subject: models.Model) -> int | None:
+    person_id = getattr(subject, "person_id", None)
+    return person_id if isinstance(person_id, int) else None
+
+
+@dataclass(frozen=True)
+class AuditedModel:
+    """A model the log knows. `key` is its "app_label.model_name"; `person_of` finds the
+    worker whose personal information a row is (the default reads a `person_id`); with
+    `changes` every history row of the model becomes a "change" entry."""
+
+    key: str
+    person_of: PersonOf = _person_id_attribute
+    changes: bool = True
+    order: int = 100
+
+
+audited_models: Registry[AuditedModel] = Registry("audited models")
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -59,16 +74,13 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def data_subject_of(subject: models.Model | None) -> int | None:
-    """The worker whose personal information `subject` is: the person, or the person a
-    membership, transfer or claim belongs to."""
+    """The worker whose personal information `subject` is, as its app registered (the
+    person, or the person a membership, transfer or claim belongs to)."""
     if subject is None:
         return None
-    if subject._meta.label_lower == PERSON_LABEL:
-        return subject.pk
-    person_id = getattr(subject, "person_id", None)
-    if person_id is None and getattr(subject, "membership_id", None) is not None:
-        person_id = subject.membership.person_id  # a transfer: whose membership it moves
-    return person_id if isinstance(person_id, int) else None
+    label = subject._meta.label_lower
+    person_of = audited_models.get(label).person_of if label in audited_models else _person_id_attribute
+    return person_of(subject)
 
 
 def audit_record(
@@ -152,10 +164,8 @@ def audit_view_sensitive(
 # --- changes -------------------------------------------------------------------------------
 
 
-def register_audited_model(label: str) -> None:
-    """Write a "change" entry for every history row of this model ("app_label.model_name");
-    claims, payments and files call this from their app's ready()."""
-    AUDITED_MODELS.add(label.lower())
+def _logs_changes(label: str) -> bool:
+    return label in audited_models and audited_models.get(label).changes
 
 
 def _change_label(instance: models.Model) -> str:
@@ -168,7 +178,7 @@ def audit_history_change(
     sender: Any, instance: models.Model, history_instance: Any, history_user: Any = None, **kwargs: Any
 ) -> None:
     """Receiver for simple_history's post_create_historical_record."""
-    if instance._meta.label_lower not in AUDITED_MODELS:
+    if not _logs_changes(instance._meta.label_lower):
         return
     request = getattr(HistoricalRecords.context, "request", None)
     audit_record(

@@ -1,10 +1,11 @@
-"""The registry of report figures. Each programme app lists its figures in its own
-figures.py; the report page, the .xlsx export and the drill-down lists read them from here.
+"""The registry of report figures. Each programme app defines its figures in its own
+figures.py and registers them in its contributions.py (core/registry.py); the report page,
+the .xlsx export and the drill-down lists read them from here.
 
 A figure is defined by its drill-down queryset: the value is computed from the same records
 the officer sees behind the number, so the two can never disagree.
 
-    register(Figure(
+    registry.register(Figure(
         name="mutual_aid.claims_paid",
         label=gettext_lazy("互助补助人次"),
         programme=gettext_lazy("职工医疗互助保障"),
@@ -27,11 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import QuerySet
 
 from gonghui.core.errors import NotFound
+from gonghui.core.registry import Registry
 
 FigureValue = int | Decimal
 
@@ -95,23 +98,20 @@ class Figure:
         return [str(column.label) for column in self.columns]
 
 
-_registry: dict[str, Figure] = {}
+registry: Registry[Figure] = Registry("figures", key=attrgetter("name"))
 
 
 def register(figure: Figure) -> Figure:
-    if figure.name in _registry and _registry[figure.name] is not figure:
-        raise ValueError(f"figure {figure.name} registered twice")
-    _registry[figure.name] = figure
-    return figure
+    return registry.register(figure)
 
 
 def all_figures() -> list[Figure]:
-    return sorted(_registry.values(), key=lambda f: (f.order, f.name))
+    return registry.all()
 
 
 def get_figure(name: str) -> Figure:
     try:
-        return _registry[name]
+        return registry.get(name)
     except KeyError:
         raise NotFound(f"没有这个指标：{name}", field="figure") from None
 

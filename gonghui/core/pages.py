@@ -4,6 +4,7 @@ NotFound is a 404 page, Forbidden a 403 page, a failed check a message beside it
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -13,12 +14,26 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from gonghui.accounts.second_factor import redirect_to_second_factor, second_factor_missing
 from gonghui.core.access import request_scope
 from gonghui.core.audit import audit_service_refusal
 from gonghui.core.errors import ServiceError
+from gonghui.core.registry import Registry
 
 View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class PageGuard:
+    """A check every signed-in page makes before its view runs: `check` returns the answer
+    to give instead (a redirect to the second-factor step), or None to let the page run."""
+
+    key: str
+    check: Callable[[HttpRequest], HttpResponse | None]
+    order: int = 100
+
+
+# The accounts app adds the second-factor guard (accounts/contributions.py).
+page_guards: Registry[PageGuard] = Registry("page guards")
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -39,8 +54,10 @@ def page(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if second_factor_missing(request):  # SecondFactorMiddleware sends staff away first
-            return redirect_to_second_factor(request)
+        for guard in page_guards.all():  # SecondFactorMiddleware sends staff away first
+            answer = guard.check(request)
+            if answer is not None:
+                return answer
         try:
             return view(request, *args, **kwargs)
         except ServiceError as err:

@@ -2,16 +2,15 @@
 federation, so each programme (mutual aid claims, grants, contests, classes, honours) adds
 its own section here instead of the members app knowing about every programme.
 
-A programme registers its sections in its own `sections.py`, which is imported the first
-time the page asks for the list:
+A programme registers its sections in its own contributions.py (core/registry.py):
 
-    register_member_section(
+    sections.registry.register(sections.MemberSection(
         key="mutual_aid",
         label=gettext_lazy("医疗互助"),
         template="mutual_aid/_member_section.html",
         context=lambda scope, person: {"claims": claim_list(scope=scope, person=person)},
         order=20,
-    )
+    ))
 
 The context function is called with the viewer's scope, so the section shows only what that
 viewer may see; if it raises Forbidden or NotFound the section is left out for that viewer.
@@ -21,17 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.utils.module_loading import autodiscover_modules
+from django.db.models import Model
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import Forbidden, NotFound
+from gonghui.core.registry import Registry
 
-if TYPE_CHECKING:
-    from gonghui.members.models import Person
-
-SectionContext = Callable[[Scope, "Person"], dict[str, Any]]
+# Called with the viewer's scope and the worker (a members.Person) the page is about.
+SectionContext = Callable[[Scope, Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -49,34 +47,25 @@ class RenderedSection:
     context: dict[str, Any]
 
 
-_sections: dict[str, MemberSection] = {}
-_discovered = False
+registry: Registry[MemberSection] = Registry("member sections")
 
 
 def register_member_section(
     key: str, label: str, template: str, context: SectionContext, order: int = 100
 ) -> MemberSection:
     """Add a section to the member detail page; registering the same key twice is a bug."""
-    if key in _sections:
-        raise ValueError(f"member section {key} registered twice")
-    section = MemberSection(key=key, label=label, template=template, context=context, order=order)
-    _sections[key] = section
-    return section
+    return registry.register(MemberSection(key=key, label=label, template=template, context=context, order=order))
 
 
 def unregister_member_section(key: str) -> None:
-    _sections.pop(key, None)
+    registry.unregister(key)
 
 
 def member_sections() -> list[MemberSection]:
-    global _discovered
-    if not _discovered:
-        _discovered = True
-        autodiscover_modules("sections")
-    return sorted(_sections.values(), key=lambda s: (s.order, s.key))
+    return registry.all()
 
 
-def member_sections_for(*, scope: Scope, person: Person) -> list[RenderedSection]:
+def member_sections_for(*, scope: Scope, person: Model) -> list[RenderedSection]:
     """Every registered section with its context for this viewer, skipping those the
     viewer may not see."""
     rendered = []

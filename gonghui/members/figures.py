@@ -8,11 +8,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.figures import Column, Figure, Period, register
+from gonghui.core.figures import Column, Figure, Period
 from gonghui.core.masking import mask_id_number, mask_mobile
+from gonghui.core.tree import subtree_q
 from gonghui.members.models import Membership, MembershipEvent, MembershipEventKind
 from gonghui.members.selectors import current_on_q
-from gonghui.organisations.selectors import subtree_q
 
 PROGRAMME = _("组织建设")
 
@@ -61,7 +61,10 @@ MEMBER_COLUMNS = (
     Column(_("新居民"), lambda m: _yes_no(m.person.is_migrant_worker)),
 )
 
-register(
+# Registered in this app's contributions.py.
+FIGURES: list[Figure] = []
+
+FIGURES.append(
     Figure(
         name="members.members",
         label=_("会员"),
@@ -74,7 +77,7 @@ register(
     )
 )
 
-register(
+FIGURES.append(
     Figure(
         name="members.new_members",
         label=_("新入会会员"),
@@ -95,7 +98,7 @@ register(
     )
 )
 
-register(
+FIGURES.append(
     Figure(
         name="members.migrant_members",
         label=_("新居民（农民工）会员"),

@@ -10,6 +10,7 @@ from django.db.models import Exists, ExpressionList, F, OrderBy, OuterRef, Q, Qu
 from gonghui.core.access import Role, Scope
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, NotFound
+from gonghui.core.tree import subtree_q
 from gonghui.members.identity import normalise_mobile
 from gonghui.members.models import (
     Membership,
@@ -20,7 +21,7 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.organisations.models import Organisation
-from gonghui.organisations.selectors import organisation_get, subtree_q
+from gonghui.organisations.selectors import organisation_get
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 MOBILE_LIKE = re.compile(r"^(\+86)?1\d{10}$")

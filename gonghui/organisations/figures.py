@@ -4,9 +4,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.figures import Column, Figure, Period, register
+from gonghui.core.figures import Column, Figure, Period
+from gonghui.core.tree import subtree_q
 from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, Organisation, OrganisationStatus
-from gonghui.organisations.selectors import subtree_q
 
 PROGRAMME = _("组织建设")
 
@@ -39,7 +39,10 @@ def _status(org: Organisation) -> str:
     return label if org.status == OrganisationStatus.ACTIVE else f"{label}（{org.status_since}）"
 
 
-register(
+# Registered in this app's contributions.py.
+FIGURES: list[Figure] = []
+
+FIGURES.append(
     Figure(
         name="organisations.unions",
         label=_("基层工会"),
@@ -59,7 +62,7 @@ register(
     )
 )
 
-register(
+FIGURES.append(
     Figure(
         name="organisations.employers_covered",
         label=_("覆盖用人单位"),

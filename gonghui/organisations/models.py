@@ -6,6 +6,7 @@ from treebeard.mp_tree import MP_Node
 
 from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.models import TimeStampedModel
+from gonghui.core.tree import PATH_ALPHABET, STEPLEN
 
 
 class OrganisationKind(models.TextChoices):
@@ -34,7 +35,8 @@ class OrganisationStatus(models.TextChoices):
 class Organisation(MP_Node, TimeStampedModel):
     """A node of the union tree. Materialised paths make a subtree one indexed prefix match."""
 
-    steplen = 4
+    steplen = STEPLEN
+    alphabet = PATH_ALPHABET
     code = models.CharField("组织代码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=200)
     kind = models.CharField("类型", max_length=30, choices=OrganisationKind.choices)

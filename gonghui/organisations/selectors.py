@@ -7,6 +7,9 @@ from django.db.models.functions import Substr
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound
+from gonghui.core.tree import subtree_q
+from gonghui.organisations import hooks
+from gonghui.organisations.hooks import SubtreeCount
 from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
     Employer,
@@ -55,73 +58,53 @@ def union_directory(*, query: str) -> QuerySet[Organisation]:
     )
 
 
-def subtree_q(path: str, *, via: str = "") -> Q:
-    """Rows whose organisation (reached through `via`, e.g. "union__") lies in the subtree at
-    `path`, written as a range of paths rather than LIKE 'path%'. Both select the same rows
-    (paths use only the tree's alphabet, which every collation sorts in alphabet order; tree
-    order relies on it too), but on PostgreSQL LIKE can only use the pattern index, which is
-    not in path order, while a range also uses the ordinary path index: a first page in
-    tree order stops after its rows instead of filtering the tree from its start, and the
-    planner sizes the subtree from the path histogram, so a small subtree is joined by index
-    rather than by scanning the whole tree (bench/bench_tree.py)."""
-    bounds = {f"{via}path__gte": path}
-    after = _path_after(path)
-    if after is not None:
-        bounds[f"{via}path__lt"] = after
-    return Q(**bounds)
-
-
-def _path_after(path: str) -> str | None:
-    """The first string above every path that starts with `path` (None: nothing is above)."""
-    alphabet = Organisation.alphabet
-    stem = path.rstrip(alphabet[-1])
-    if not stem:
-        return None
-    return stem[:-1] + alphabet[alphabet.index(stem[-1]) + 1]
+def _counts() -> list[SubtreeCount]:
+    """Unions and employers, then what later apps count (organisations/hooks.py)."""
+    unions = SubtreeCount(
+        "unions", lambda: Organisation.objects.filter(kind__in=GRASSROOTS_KINDS, status=OrganisationStatus.ACTIVE), ""
+    )
+    employers = SubtreeCount("employers", lambda: Employer.objects.all(), "union__")
+    return [unions, employers, *hooks.subtree_counts.all()]
 
 
 def _counted(path: str, *, whole_tree: bool = False) -> list[tuple[str, QuerySet, str]]:
     """(key, rows counted, path of the organisation each row belongs to) for a subtree.
     For the whole tree the path filters are dropped: they match every row, yet make the
     database join every employer and membership to its union only to find that out."""
-    from gonghui.members.models import Membership, MembershipStatus
-
-    own, via_union = (Q(), Q(union__isnull=False)) if whole_tree else (subtree_q(path), subtree_q(path, via="union__"))
     return [
-        (
-            "unions",
-            Organisation.objects.filter(own, kind__in=GRASSROOTS_KINDS, status=OrganisationStatus.ACTIVE),
-            "path",
-        ),
-        ("employers", Employer.objects.filter(via_union), "union__path"),
-        ("members", Membership.objects.filter(via_union, status=MembershipStatus.ACTIVE), "union__path"),
+        (count.key, count.anywhere() if whole_tree else count.in_subtree(path), f"{count.via}path")
+        for count in _counts()
     ]
+
+
+def _no_counts() -> dict[str, int]:
+    return dict.fromkeys((count.key for count in _counts()), 0)
 
 
 def subtree_counts(*, parent: Organisation, depth: int) -> dict[str, dict[str, int]]:
     """Per node at `depth` below `parent`: unions, employers covered and active members in its
-    subtree, three grouped queries whatever the size of the tree."""
+    subtree, one grouped query each whatever the size of the tree."""
     prefix_len = Organisation.steplen * depth
     counts: dict[str, dict[str, int]] = {}
     for key, rows, path_field in _counted(parent.path):
         # order_by() drops default orderings, which would otherwise join the GROUP BY.
         grouped = rows.order_by().annotate(prefix=Substr(path_field, 1, prefix_len)).values("prefix")
         for row in grouped.annotate(n=Count("id")):
-            counts.setdefault(row["prefix"], {"unions": 0, "employers": 0, "members": 0})[key] = row["n"]
+            counts.setdefault(row["prefix"], _no_counts())[key] = row["n"]
     return counts
 
 
 def children_with_counts(*, scope: Scope, parent: Organisation) -> list[tuple[Organisation, dict[str, int]]]:
     _require_in_scope(scope, parent)
     counts = subtree_counts(parent=parent, depth=parent.depth + 1)
-    empty = {"unions": 0, "employers": 0, "members": 0}
+    empty = _no_counts()
     return [
         (child, counts.get(child.path, empty)) for child in Organisation.objects.get_children(parent).order_by("path")
     ]
 
 
 def organisation_totals(*, scope: Scope, organisation: Organisation) -> dict[str, int]:
-    """Unions, employers covered and active members in the subtree: three counts."""
+    """Unions, employers covered and active members in the subtree: one count each."""
     _require_in_scope(scope, organisation)
     if organisation.depth > 1:
         return {key: rows.count() for key, rows, _ in _counted(organisation.path)}

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.tree import subtree_q
+from gonghui.organisations import hooks
 from gonghui.organisations.identity import check_uscc
 from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
@@ -18,7 +20,6 @@ from gonghui.organisations.models import (
     OrganisationStatus,
     OrganisationStatusChange,
 )
-from gonghui.organisations.selectors import subtree_q
 
 # Which kinds may sit under which: the city holds towns (and city-wide industry federations),
 # towns hold grassroots unions, industry federations and district unions hold member unions.
@@ -114,10 +115,9 @@ def organisation_change_status(
     merged_into: Organisation | None = None,
     note: str = "",
 ) -> Organisation:
-    """Merge or dissolve a union. Its active members follow: into the union it merged into,
-    or, on dissolution, to the organisation one level up."""
-    from gonghui.members.services import memberships_move_all
-
+    """Merge or dissolve a union. Its employers, and through the closure hooks its active
+    members (and what programmes hold for them), follow: into the union it merged into, or,
+    on dissolution, to the organisation one level up."""
     _require_covers(scope, organisation)
     _check_not_future(on, "on")
     if organisation.status != OrganisationStatus.ACTIVE:
@@ -144,12 +144,15 @@ def organisation_change_status(
         organisation=organisation, status=status, on=on, merged_into=merged_into, note=note, recorded_by=scope.user
     )
     Employer.objects.filter(union=organisation).update(union=target)
-    memberships_move_all(
-        from_union=organisation,
-        to_union=target,
-        on=on,
-        reason=note or str(OrganisationStatus(status).label),
-        actor=scope.user,
+    hooks.announce_closure(
+        hooks.UnionClosure(
+            union=organisation,
+            kind=status,
+            target=target,
+            on=on,
+            reason=note or str(OrganisationStatus(status).label),
+            actor=scope.user,
+        )
     )
     return organisation
 

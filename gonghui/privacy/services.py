@@ -110,8 +110,8 @@ def _audit(scope: Scope, action: str, consent: Consent, request: HttpRequest | N
 def personal_data_download(*, scope: Scope, request: HttpRequest | None = None) -> dict[str, Any]:
     """Everything held about the member asking, part by part as registered; audited. There is
     no person argument: a member can only ever download their own data."""
+    from gonghui.core.personal_data import personal_data_parts
     from gonghui.members.models import Person
-    from gonghui.privacy.registry import personal_data_parts
 
     person = Person.objects.get(pk=_own_person_id(scope))
     parts = {part.key: {"label": part.label, "rows": part.collect(person)} for part in personal_data_parts()}

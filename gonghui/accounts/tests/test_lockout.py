@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import PASSWORD
+from gonghui.testing import PASSWORD
 
 LOGIN = reverse("accounts:login")
 

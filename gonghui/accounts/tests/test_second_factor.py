@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gonghui.accounts.models import Account, ApiToken
 from gonghui.core.access import Role
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import PASSWORD, totp_code
+from gonghui.testing import PASSWORD, totp_code
 
 
 def password_only(client: Client, username: str) -> str:

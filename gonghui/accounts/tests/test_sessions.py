@@ -11,7 +11,7 @@ from django.urls import reverse
 from gonghui.accounts.models import SignedInSession
 from gonghui.accounts.services import SEEN_AT, SIGNED_IN_AT, account_disable
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import PASSWORD
+from gonghui.testing import PASSWORD
 
 WORKBENCH = reverse("organisations:workbench")
 

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern, _route_to_regex
 from django.utils.regex_helper import normalize
 
-from gonghui.core.testing import PASSWORD, Federation
+from gonghui.testing import PASSWORD, Federation
 
 # What may answer 200 before the second factor: the sign-in steps, the language switch,
 # the health probe, the API's description and the public pages.

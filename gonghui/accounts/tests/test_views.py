@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from gonghui.core.testing import PASSWORD, totp_code
+from gonghui.testing import PASSWORD, totp_code
 
 
 def test_sign_in_page_is_in_chinese_by_default(client, db):

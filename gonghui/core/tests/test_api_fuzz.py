@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from gonghui.accounts.models import ApiToken
-from gonghui.core.testing import Federation, new_id_number
+from gonghui.testing import Federation, new_id_number
 
 EXAMPLES_PER_OPERATION = 15
 

@@ -15,8 +15,8 @@ from ninja.testing import TestClient
 
 from gonghui.accounts.models import ApiToken
 from gonghui.core.api_support import CappedPagination, bounded_count, error_field, install_error_handlers
-from gonghui.core.testing import PASSWORD, new_id_number
 from gonghui.organisations.models import Organisation
+from gonghui.testing import PASSWORD, new_id_number
 
 MEMBERS = "/api/v1/members"
 

@@ -15,8 +15,8 @@ from gonghui.core.backup import (
     read_manifest,
     restore_drill,
 )
-from gonghui.core.testing import build_federation
 from gonghui.members.models import Person
+from gonghui.testing import build_federation
 
 
 def fingerprints(**tables: tuple[int, str]) -> dict[str, TableFingerprint]:

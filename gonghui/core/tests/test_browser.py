@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Account
 from gonghui.core.access import Role
-from gonghui.core.testing import PASSWORD, Federation, new_id_number, totp_code
+from gonghui.testing import PASSWORD, Federation, new_id_number, totp_code
 
 pytestmark = pytest.mark.browser
 

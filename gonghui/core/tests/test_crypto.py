@@ -15,9 +15,9 @@ from django.db import IntegrityError, connection, transaction
 from gonghui.core import crypto
 from gonghui.core.crypto import DecryptionError, blind_index, decrypt, encrypt, generate_key, key_id
 from gonghui.core.masking import mask_id_number, mask_mobile
-from gonghui.core.testing import new_id_number
 from gonghui.members import selectors, services
 from gonghui.members.models import Person
+from gonghui.testing import new_id_number
 
 ROOT = Path(__file__).resolve().parents[3]
 OLD_KEY, NEW_KEY, HASH_KEY, NEW_HASH_KEY = (generate_key() for _ in range(4))

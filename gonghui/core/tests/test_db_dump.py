@@ -11,12 +11,12 @@ import pytest
 from django.db import connection
 
 from gonghui.core.crypto import decrypt
-from gonghui.core.testing import new_id_number
 from gonghui.members import importing, services
 from gonghui.members.identity import id_number_problem
 from gonghui.members.models import Person
 from gonghui.members.tests.rosterfiles import HEADERS, csv_bytes
 from gonghui.organisations.models import Officer, OfficerRole
+from gonghui.testing import new_id_number
 
 # A whole 18-character identity number or 11-digit mobile, not a run of digits inside a
 # longer token or hash. (Credit codes of employers are 18 characters too: an identity number

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from gonghui.core.testing import Federation, make_member, new_id_number, new_mobile
 from gonghui.enrolment.models import Application
+from gonghui.testing import Federation, make_member, new_id_number, new_mobile
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -15,7 +15,7 @@ from gonghui.core.logging import (
     RequestIdMiddleware,
     mask_personal_data,
 )
-from gonghui.core.testing import new_id_number, new_mobile
+from gonghui.testing import new_id_number, new_mobile
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from gonghui.core.crypto import blind_index
-from gonghui.core.testing import Federation, new_id_number, new_mobile
 from gonghui.enrolment.models import Application, ApplicationStatus
 from gonghui.members.models import Membership, MembershipStatus
+from gonghui.testing import Federation, new_id_number, new_mobile
 
 API_URL = "/api/v1/public/applications"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from gonghui.core.testing import new_id_number
+from gonghui.testing import new_id_number
 
 HEADERS = ["姓名", "身份证号", "手机号码", "工作单位", "入会时间"]
 

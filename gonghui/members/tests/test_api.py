@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from gonghui.accounts.models import ApiToken
 from gonghui.core.crypto import blind_index
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import make_member, new_id_number
 from gonghui.members.models import Membership, MembershipStatus, Person, Transfer, TransferStatus
+from gonghui.testing import make_member, new_id_number
 
 MEMBERS = "/api/v1/members"
 TRANSFERS = f"{MEMBERS}/transfers"

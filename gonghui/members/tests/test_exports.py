@@ -7,11 +7,11 @@ from openpyxl import load_workbook
 from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import make_member
 from gonghui.members.exports import import_errors_xlsx, members_export_xlsx, roster_template
 from gonghui.members.models import ImportJob
 from gonghui.members.roster import COLUMNS, read_roster
 from gonghui.members.selectors import MemberFilter
+from gonghui.testing import make_member
 
 
 def sheet_rows(content: bytes, sheet: int = 0) -> list[tuple]:

@@ -6,7 +6,6 @@ import pytest
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import make_employer, new_id_number
 from gonghui.members import importing, services
 from gonghui.members.identity import id_number_problem, id_number_problem_cached, make_id_number
 from gonghui.members.importing import (
@@ -33,6 +32,7 @@ from gonghui.members.roster import parse_date, read_roster
 from gonghui.members.tests.rosterfiles import HEADERS, csv_bytes, person_row, xlsx_bytes
 from gonghui.organisations import services as services_org
 from gonghui.organisations.models import OrganisationStatus
+from gonghui.testing import make_employer, new_id_number
 
 TODAY = date(2025, 6, 30)
 

@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import new_id_number
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipEventKind, MembershipStatus, TransferStatus
+from gonghui.testing import new_id_number
 
 
 def test_join_derives_birth_date_and_sex_from_the_identity_number(fed):

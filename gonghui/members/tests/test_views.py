@@ -10,8 +10,8 @@ from gonghui.core import sections
 from gonghui.core.errors import Forbidden
 from gonghui.core.masking import mask_id_number
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import make_member, new_id_number
 from gonghui.members.models import ImportJob, MembershipStatus, Person, Transfer, TransferInitiator, TransferStatus
+from gonghui.testing import make_member, new_id_number
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

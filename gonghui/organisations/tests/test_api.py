@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from gonghui.core.testing import make_member
 from gonghui.members.models import MembershipStatus
 from gonghui.organisations import services
 from gonghui.organisations.identity import make_uscc
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
+from gonghui.testing import make_member
 
 ORGS = "/api/v1/organisations"
 EMPLOYERS = "/api/v1/employers"

@@ -3,11 +3,11 @@ from datetime import date
 import pytest
 
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
-from gonghui.core.testing import make_member
 from gonghui.members.models import MembershipStatus
 from gonghui.organisations import selectors, services
 from gonghui.organisations.identity import make_uscc
 from gonghui.organisations.models import Organisation, OrganisationKind, OrganisationStatus
+from gonghui.testing import make_member
 
 
 def test_town_creates_a_union_under_itself_but_not_elsewhere(fed):

@@ -4,9 +4,9 @@ match, including where a step ends in the alphabet's last letter and the range m
 import pytest
 
 from gonghui.core.errors import NotFound
-from gonghui.core.testing import make_employer, make_member
 from gonghui.organisations import selectors
 from gonghui.organisations.models import Organisation, OrganisationKind
+from gonghui.testing import make_employer, make_member
 
 
 def add_unions(parent: Organisation, n: int) -> list[Organisation]:

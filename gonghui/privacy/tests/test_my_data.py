@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from gonghui.core.audit import audit_record
 from gonghui.core.models import AuditEntry
+from gonghui.core.personal_data import register_personal_data, unregister_personal_data
 from gonghui.privacy.models import ConsentCategory
-from gonghui.privacy.registry import register_personal_data, unregister_personal_data
 from gonghui.privacy.services import consent_give
 
 API = "/api/v1/members/me/data"

@@ -9,10 +9,10 @@ import pytest
 
 from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.figures import Period, all_figures, get_figure
-from gonghui.core.testing import new_id_number
 from gonghui.members import services as member_services
 from gonghui.organisations import services as org_services
 from gonghui.reports import selectors
+from gonghui.testing import new_id_number
 
 YEAR_2024 = Period(date(2024, 1, 1), date(2024, 12, 31))
 

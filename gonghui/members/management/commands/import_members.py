@@ -6,7 +6,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gonghui.core.access import Role, Scope, scope_for
+from gonghui.accounts.scopes import scope_for
+from gonghui.core.access import Role, Scope
 from gonghui.core.errors import ServiceError
 from gonghui.members.importing import import_job_submit
 from gonghui.members.models import ImportJob, ImportStatus

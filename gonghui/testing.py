@@ -12,7 +12,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Account
-from gonghui.core.access import Role, Scope, scope_for
+from gonghui.accounts.scopes import scope_for
+from gonghui.core.access import Role, Scope
 from gonghui.members.identity import make_id_number
 from gonghui.members.models import Membership, MembershipEvent, MembershipEventKind, Person
 from gonghui.organisations.identity import make_uscc
