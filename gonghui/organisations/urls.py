@@ -5,6 +5,7 @@ from gonghui.organisations import views
 app_name = "organisations"
 urlpatterns = [
     path("", views.workbench, name="workbench"),
+    path("todos/", views.workbench_todos, name="todos"),
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/children/", views.organisation_children, name="children"),
     path("union-options/", views.union_options, name="union_options"),

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from gonghui.core.access import request_scope
 from gonghui.core.pages import page, staff_page
+from gonghui.core.todos import todos_for
 from gonghui.organisations import selectors
 from gonghui.organisations.models import Organisation
 
@@ -25,6 +26,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "children": selectors.children_with_counts(scope=scope, parent=root),
     }
     return render(request, "organisations/workbench.html", context)
+
+
+@staff_page
+@require_GET
+def workbench_todos(request: HttpRequest) -> HttpResponse:
+    """What every app has waiting for the viewer (core/todos.py). A fragment the workbench
+    loads after it shows, so the tree never waits for the counts."""
+    return render(request, "organisations/_todos.html", {"todos": todos_for(scope=request_scope(request))})
 
 
 @staff_page
