@@ -4,7 +4,7 @@
     DATABASE_URL=sqlite:////tmp/gonghui_h5_tree.sqlite3 .venv/bin/python bench/bench_tree.py --markdown
 
 Migrates the database, and if it holds no organisation builds the tree once with the demo
-generator's own planning (`gonghui.core.demo`): a province root over 60 Haining-sized cities,
+generator's own planning (`gonghui.organisations.demo`): a province root over 60 Haining-sized cities,
 each with 12 towns and 1,698 grassroots unions (enterprise, joint, district unions, industry
 federations with their member unions nested under them, a few merged or dissolved), 3,713
 employers, plus --members active members (bulk-inserted; far fewer than a real province's,
@@ -47,7 +47,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from gonghui.core import demo  # noqa: E402
 from gonghui.core.access import Role, Scope  # noqa: E402
+from gonghui.members import demo as member_demo  # noqa: E402
 from gonghui.members.models import Membership, MembershipStatus  # noqa: E402
+from gonghui.organisations import demo as org_demo  # noqa: E402
 from gonghui.organisations import selectors  # noqa: E402
 from gonghui.organisations.models import (  # noqa: E402
     GRASSROOTS_KINDS,
@@ -72,32 +74,32 @@ Counts = dict[str, int]
 def build(*, members: int, seed: int) -> None:
     """The demo's province at scale 60, without its member histories and officers: each city
     planned by the demo generator, its paths computed under the root, saved in bulk."""
-    world = demo._World(seed=seed, as_of=AS_OF, log=print)
+    world = demo.DemoContext(seed=seed, as_of=AS_OF, log=print)
     started = time.perf_counter()
     with transaction.atomic():
-        root = demo._save_province_root(world, n_cities=CITIES)
+        root = org_demo._save_province_root(world, n_cities=CITIES)
     for i in range(CITIES):
         with transaction.atomic():
-            city = demo._plan_city(world, demo._city_spec(i), demo.targets_for(1))
-            demo._place(city.node, parent=root, index=i + 1)
-            demo._save_city(world, city)
+            city = org_demo._plan_city(world, demo._city_spec(i), demo.targets_for(1))
+            org_demo._place(city.node, parent=root, index=i + 1)
+            org_demo._save_city(world, city)
             add_members(world, city, members // CITIES + (1 if i < members % CITIES else 0))
         if (i + 1) % 10 == 0:
             print(f"  {i + 1} cities built, {time.perf_counter() - started:.0f} s")
 
 
-def add_members(world: demo._World, city: demo._City, n: int) -> None:
+def add_members(world: demo.DemoContext, city: org_demo.CityPlan, n: int) -> None:
     """n active members of the city's open unions, spread as the demo spreads its members
     over employers, with no history behind them."""
     plans = [(u, p) for u in city.unions if u.closed is None for p in u.employers]
     if n <= 0 or not plans:
         return
-    batch = demo._Batch()
+    batch = member_demo._Batch()
     for union, plan in world.rng.choices(plans, weights=[p.members + 1 for _, p in plans], k=n):
-        joined = demo._join_date(world, union, plan, world.stock_day)
-        person = demo._person(world, city, union, joined)
+        joined = member_demo._join_date(world, union, plan, world.stock_day)
+        person = member_demo._person(world, city, union, joined)
         batch.people.append(person)
-        demo._membership(batch, person, union.org, plan.employer, joined)
+        member_demo._membership(batch, person, union.org, plan.employer, joined)
     batch.flush()
 
 

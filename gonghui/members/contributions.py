@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core import audit, figures, navigation, personal_data, todos
+from gonghui.core import audit, demo, figures, navigation, personal_data, todos
+from gonghui.members import demo as member_demo
 from gonghui.members import figures as member_figures
 from gonghui.members import personal_data as member_data
 from gonghui.members import todos as member_todos
@@ -67,3 +68,4 @@ hooks.closure_hooks.register(hooks.ClosureHook("members.memberships", _move_memb
 hooks.subtree_counts.register(
     hooks.SubtreeCount("members", lambda: Membership.objects.filter(status=MembershipStatus.ACTIVE), "union__")
 )
+demo.registry.register(member_demo.HISTORY)

@@ -16,8 +16,9 @@ from stdnum.cn import ric, uscc
 
 from gonghui.accounts.second_factor import confirmed_device
 from gonghui.accounts.services import device_secret
-from gonghui.core.demo import DEMO_PASSWORD, targets_for
+from gonghui.core.demo import targets_for
 from gonghui.core.figures import Period, get_figure
+from gonghui.demo.seeding import DEMO_PASSWORD
 from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
 from gonghui.organisations.models import Employer, Organisation, OrganisationKind, OrganisationStatusChange
 
