@@ -25,6 +25,7 @@ from gonghui.accounts.second_factor import SECOND_FACTOR_MESSAGE, SecondFactorRe
 from gonghui.core.access import Scope, request_scope
 from gonghui.core.audit import audit_refusal, audit_service_refusal
 from gonghui.core.errors import Forbidden, ServiceError
+from gonghui.core.text import CONTROL_CODE, CONTROL_MESSAGE
 
 # Writing last_used_at on every call would turn each read into a write; a minute is enough
 # to tell a live token from a forgotten one.
@@ -279,6 +280,7 @@ _REASONS = {
     "literal_error": "取值不在允许范围内",
     "enum": "取值不在允许范围内",
     "extra_forbidden": "不认识的字段",
+    CONTROL_CODE: CONTROL_MESSAGE,
 }
 
 

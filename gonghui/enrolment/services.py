@@ -4,7 +4,6 @@ decisions are scoped like every other write and accepting goes through member_jo
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from django.db import transaction
@@ -16,6 +15,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.core.ratelimit import Limit, enforce
+from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
 from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
@@ -37,9 +37,10 @@ TEXT_FIELDS = {
 
 def _text(value: str, *, field: str) -> str:
     max_length, empty, too_long = TEXT_FIELDS[field]
+    # Checked before spaces are tidied: Python counts U+001C-U+001F as whitespace.
+    if has_control_characters(value or "", multiline=field == "reason"):
+        raise ValidationFailed(CONTROL_MESSAGE, field=field)
     text = " ".join((value or "").split())
-    if any(unicodedata.category(char) == "Cc" for char in text):
-        raise ValidationFailed(gettext_noop("不能含有控制字符"), field=field)
     if not text:
         raise ValidationFailed(empty, field=field)
     if len(text) > max_length:

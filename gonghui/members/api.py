@@ -16,8 +16,10 @@ from ninja.responses import Status
 
 from gonghui.core.api_support import ERRORS, CappedPagination, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
+from gonghui.core.text import Line, Note
+from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import selectors, services
-from gonghui.members.exports import XLSX_TYPE, attachment, members_export_xlsx
+from gonghui.members.exports import attachment, members_export_xlsx
 from gonghui.members.models import (
     Education,
     Membership,
@@ -213,12 +215,12 @@ class MemberQuery(Schema):
 
 class JoinIn(Schema):
     union_id: int
-    id_number: str = Field(min_length=1, max_length=30)
-    name: str = Field(min_length=1, max_length=50)
+    id_number: Line = Field(min_length=1, max_length=30)
+    name: Line = Field(min_length=1, max_length=50)
     joined_on: date
     employer_id: int | None = None
-    mobile: str = Field("", max_length=20)
-    household_registration: str = Field("", max_length=100)
+    mobile: Line = Field("", max_length=20)
+    household_registration: Line = Field("", max_length=100)
     education: Education | Literal[""] = ""
     skill_level: SkillLevel = SkillLevel.NONE
     is_migrant_worker: bool = False
@@ -227,9 +229,9 @@ class JoinIn(Schema):
 class PersonPatch(Schema):
     """Only the fields sent are changed; birth date and sex follow the identity number."""
 
-    name: str = Field(None, min_length=1, max_length=50)
-    mobile: str = Field(None, max_length=20)
-    household_registration: str = Field(None, max_length=100)
+    name: Line = Field(None, min_length=1, max_length=50)
+    mobile: Line = Field(None, max_length=20)
+    household_registration: Line = Field(None, max_length=100)
     education: Education | Literal[""] = Field(None)
     skill_level: SkillLevel = Field(None)
     is_migrant_worker: bool = Field(None)
@@ -237,7 +239,7 @@ class PersonPatch(Schema):
 
 class LeaveIn(Schema):
     on: date
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Note = Field(min_length=1, max_length=200)
     deceased: bool = False
 
 
@@ -245,13 +247,13 @@ class TransferStartIn(Schema):
     to_union_id: int
     to_employer_id: int | None = None
     on: date
-    note: str = Field("", max_length=200)
+    note: Note = Field("", max_length=200)
 
 
 class TransferRequestIn(Schema):
     to_union_id: int
     to_employer_id: int | None = None
-    note: str = Field("", max_length=200)
+    note: Note = Field("", max_length=200)
 
 
 class ConfirmIn(Schema):
@@ -259,11 +261,11 @@ class ConfirmIn(Schema):
 
 
 class RefuseIn(Schema):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Note = Field(min_length=1, max_length=200)
 
 
 class RevealIn(Schema):
-    reason: str = Field(min_length=1, max_length=500, description="查看理由（写入审计日志）")
+    reason: Note = Field(min_length=1, max_length=500, description="查看理由（写入审计日志）")
 
 
 # --- helpers -------------------------------------------------------------------------------

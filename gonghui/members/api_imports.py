@@ -13,7 +13,9 @@ from ninja.responses import Status
 
 from gonghui.core.access import request_scope
 from gonghui.core.api_support import ERRORS, CappedPagination
-from gonghui.members.exports import CSV_TYPE, XLSX_TYPE, attachment, import_errors_xlsx, roster_template
+from gonghui.core.text import Line
+from gonghui.core.xlsx import XLSX_TYPE
+from gonghui.members.exports import CSV_TYPE, attachment, import_errors_xlsx, roster_template
 from gonghui.members.importing import import_job_get, import_job_list, import_job_submit
 from gonghui.members.models import ImportJob
 from gonghui.organisations.selectors import organisation_get
@@ -70,7 +72,7 @@ def import_list(request: HttpRequest) -> list[ImportJob]:
 @router.post("", response={201: ImportJobOut, **ERRORS}, summary="上传花名册（.xlsx 或 .csv）并导入")
 def import_upload(
     request: HttpRequest,
-    union: Form[str],
+    union: Form[Line],
     file: File[UploadedFile],
 ) -> Status[ImportJob]:
     """multipart/form-data：`union` 为基层工会的组织代码，`file` 为花名册。先检查每一行，有错误则一行都不导入，

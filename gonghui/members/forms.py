@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound
+from gonghui.core.text import NoteField
 from gonghui.members.models import MembershipStatus
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations import selectors as org_selectors
@@ -100,27 +101,27 @@ class MemberSearchForm(ScopedForm):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("查看理由"), max_length=200)
+    reason = NoteField(label=_("查看理由"), max_length=200)
 
 
 class TransferStartForm(forms.Form):
     to_union = DirectoryUnionField(label=_("转入工会"), max_length=200)
     on = today_date_field(_("转出日期"))
-    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+    note = NoteField(label=_("备注"), required=False, max_length=200)
 
 
 class TransferRequestForm(forms.Form):
     to_union = DirectoryUnionField(label=_("转入工会"), max_length=200)
-    note = forms.CharField(label=_("说明（新工作单位等）"), required=False, max_length=200)
+    note = NoteField(label=_("说明（新工作单位等）"), required=False, max_length=200)
 
 
 class TransferRefuseForm(forms.Form):
-    reason = forms.CharField(label=_("拒绝原因"), max_length=200)
+    reason = NoteField(label=_("拒绝原因"), max_length=200)
 
 
 class LeaveForm(forms.Form):
     on = today_date_field(_("退会日期"))
-    reason = forms.CharField(label=_("退会原因"), max_length=200)
+    reason = NoteField(label=_("退会原因"), max_length=200)
     deceased = forms.BooleanField(label=_("因去世退会"), required=False)
 
 

@@ -20,6 +20,7 @@ from typing import IO, Any, NamedTuple
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
+from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.members.identity import MOBILE_RE, id_number_problem_cached, make_id_number, normalise_mobile
 from gonghui.members.models import Education, SkillLevel
 from gonghui.organisations.identity import uscc_problem
@@ -342,6 +343,17 @@ class EmployerIndex:
 Problems = list[tuple[str, str]]
 
 
+def control_character_problems(raw: RawRow) -> Problems:
+    """The cells that break the platform's one rule for text (core.text). A cell is read as
+    multi-line text: a line break typed in Excel (Alt+Enter) is allowed and becomes a space,
+    as all runs of whitespace in a cell do; any other control character is refused."""
+    return [
+        (HEADER_OF[key], f"{HEADER_OF[key]}{CONTROL_MESSAGE}")
+        for key, cell in raw.items()
+        if isinstance(cell, str) and has_control_characters(cell, multiline=True)
+    ]
+
+
 class RowChecker:
     """Checks one row on its own (no database): returns the clean row, or the problems as
     (column header, reason in Chinese)."""
@@ -351,6 +363,15 @@ class RowChecker:
         self.today = today
 
     def check(self, number: int, raw: RawRow) -> tuple[RosterRow | None, Problems]:
+        unreadable = control_character_problems(raw)
+        row, problems = self._check(number, raw)
+        if unreadable:
+            # One error per cell: what else is wrong with such a cell can wait until it is fixed.
+            columns = {column for column, _ in unreadable}
+            return None, unreadable + [problem for problem in problems if problem[0] not in columns]
+        return row, problems
+
+    def _check(self, number: int, raw: RawRow) -> tuple[RosterRow | None, Problems]:
         problems: Problems = []
         name = self._name(raw.get("name"), problems)
         id_number = self._id_number(raw.get("id_number"), problems)

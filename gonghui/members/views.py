@@ -19,6 +19,7 @@ from gonghui.core.access import Role, Scope, request_scope
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.pages import form_error, is_htmx, page, staff_page
 from gonghui.core.sections import member_sections_for
+from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import exports, importing, selectors, services
 from gonghui.members.forms import (
     ImportForm,
@@ -35,7 +36,7 @@ from gonghui.organisations.selectors import scope_root
 PAGE_SIZE = 25
 JOBS_SHOWN = 20
 IMPORT_ERRORS_SHOWN = 1000
-TEMPLATE_TYPES = {"xlsx": exports.XLSX_TYPE, "csv": exports.CSV_TYPE}
+TEMPLATE_TYPES = {"xlsx": XLSX_TYPE, "csv": exports.CSV_TYPE}
 
 
 # Search and export
@@ -71,7 +72,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "members/list.html", {"form": form, "page_obj": None}, status=400)
     content = exports.members_export_xlsx(scope=scope, filters=form.to_filter(), request=request)
-    return exports.attachment(content, exports.XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return exports.attachment(content, XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # One worker

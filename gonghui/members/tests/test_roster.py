@@ -202,6 +202,42 @@ def test_every_bad_cell_is_reported_by_row_column_and_reason(fed):
     assert (result.total_rows, result.error_count, result.rows) == (7, 10, [])
 
 
+def test_a_control_character_in_a_cell_is_that_cells_one_error(fed):
+    """The same rule as the API's and the pages' (core.text), by row and column; whatever else
+    is wrong with such a cell waits until it is fixed."""
+    employer = fed.employer_a1.name
+    number = new_id_number()
+    headers = [*HEADERS, "户籍地"]
+    result = check(
+        fed,
+        [
+            [*person_row(employer, name="王\x1f芳"), "浙江省海宁市"],
+            [*person_row(employer), "安徽\x01阜阳"],
+            ["赵强", f"{number[:6]}\x0b{number[6:]}", "13912345679", employer, "2024-03-01", ""],
+        ],
+        headers=headers,
+    )
+    assert triples(result) == [
+        (2, "姓名", "姓名含有不可见的控制字符"),
+        (3, "户籍地", "户籍地含有不可见的控制字符"),
+        (4, "身份证号", "身份证号含有不可见的控制字符"),
+    ]
+    # A line break typed in a cell (Alt+Enter in Excel) is a space, as it always was.
+    wrapped = ["钱程", new_id_number(), "13912345670", "海宁中国皮革城\n股份有限公司", "2024-03-01", "浙江\r\n海宁"]
+    result = check(fed, [wrapped], headers=headers)
+    assert [(row.name, row.household_registration) for row in result.rows] == [("钱程", "浙江 海宁")]
+
+
+def test_a_control_character_in_an_xlsx_cell_is_refused_too(fed):
+    rows = [
+        HEADERS,
+        person_row(fed.employer_a1.name, name="王\x7f芳"),
+        person_row(fed.employer_a1.name, name="李\x85娜"),
+    ]
+    result = roster_check(union=fed.union_a1, file=io.BytesIO(xlsx_bytes(rows)), filename="名册.xlsx", today=TODAY)
+    assert triples(result) == [(2, "姓名", "姓名含有不可见的控制字符"), (3, "姓名", "姓名含有不可见的控制字符")]
+
+
 def test_optional_columns_are_checked_too(fed):
     headers = [*HEADERS, "学历", "技能等级", "是否农民工"]
     row = person_row(fed.employer_a1.name)

@@ -247,6 +247,16 @@ def test_leave_records_the_date_and_reason(client, fed):
     )
 
 
+def test_a_reason_with_a_control_character_is_refused_next_to_the_field(client, fed):
+    client.force_login(fed.union_a1_officer)
+    url = reverse("members:leave", args=[fed.member_a1.person_id])
+    response = client.post(url, {"on": "2025-01-31", "reason": "离职\x1b"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"] == ["退会原因含有不可见的控制字符"]
+    fed.member_a1.refresh_from_db()
+    assert fed.member_a1.status == MembershipStatus.ACTIVE
+
+
 def test_leave_in_the_future_is_refused_next_to_the_date(client, fed):
     client.force_login(fed.union_a1_officer)
     url = reverse("members:leave", args=[fed.member_a1.person_id])
