@@ -556,7 +556,7 @@ def _file_failure(message: str, total_rows: int = 0) -> RosterCheck:
 def _run(job: ImportJob) -> None:
     try:
         data = open_roster_file(job)
-    except (DecryptionError, FileNotFoundError):
+    except (DecryptionError, FileNotFoundError, ValueError):  # ValueError: the job has no file
         message = "上传的文件已无法读取（已删除或密钥已更换），未导入任何数据，请重新上传"
         _finish(job, _file_failure(message), 0)
         return

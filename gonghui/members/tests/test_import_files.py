@@ -5,6 +5,8 @@ reports masked; large files imported outside the request."""
 import importlib
 import io
 import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from io import StringIO
@@ -138,6 +140,21 @@ def test_retention_is_thirty_days_at_most(settings):
     assert retention_days() == 30
     settings.GONGHUI_IMPORT_RETENTION_DAYS = 7
     assert retention_days() == 7
+
+
+@pytest.mark.parametrize(("configured", "kept"), [(None, 30), ("7", 7), ("90", 30)])
+def test_the_retention_setting_defaults_to_thirty_days_and_is_capped_there(settings, configured, kept):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_IMPORT_")}
+    if configured:
+        env["GONGHUI_IMPORT_RETENTION_DAYS"] = configured
+    show = (
+        "import django; django.setup(); from django.conf import settings; print(settings.GONGHUI_IMPORT_RETENTION_DAYS)"
+    )
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", show], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+    assert int(result.stdout) == kept
 
 
 def test_the_command_and_the_scheduled_task_run_the_same_purge(fed, queued, monkeypatch):
