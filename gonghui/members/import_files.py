@@ -8,7 +8,6 @@ and opened in memory by the job. They are never served: nothing is routed under 
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,8 +24,6 @@ from gonghui.core.crypto import decrypt_bytes, encrypt_bytes
 from gonghui.core.errors import ValidationFailed
 from gonghui.members.models import ImportJob, ImportStatus
 from gonghui.members.roster import FILE_COLUMN, HEADER_ROW, RowError
-
-logger = logging.getLogger(__name__)
 
 PURPOSE = b"gonghui roster upload"
 FOLDER = "imports"
