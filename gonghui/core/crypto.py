@@ -116,6 +116,26 @@ def decrypt(token: str) -> str:
         raise DecryptionError(f"a token under key {kid} does not open") from exc
 
 
+def encrypt_bytes(plain: bytes, *, purpose: bytes) -> bytes:
+    """A whole file sealed as one AES-GCM message: `<key id>:` + nonce + ciphertext + tag.
+    `purpose` is authenticated with it, so bytes sealed for one use do not open for another."""
+    keys = field_keys()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = keys.ciphers[keys.newest_id].encrypt(nonce, plain, purpose)
+    return (keys.newest_id + SEPARATOR).encode() + nonce + sealed
+
+
+def decrypt_bytes(token: bytes, *, purpose: bytes) -> bytes:
+    kid, separator, raw = token.partition(SEPARATOR.encode())
+    cipher = field_keys().ciphers.get(kid.decode("ascii", "replace")) if separator else None
+    if cipher is None:
+        raise DecryptionError("no configured field key opens these bytes")
+    try:
+        return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose)
+    except (InvalidTag, ValueError) as exc:  # ValueError: cut short, not even a whole nonce
+        raise DecryptionError(f"bytes under key {kid.decode('ascii', 'replace')} do not open") from exc
+
+
 def token_key_id(token: str) -> str:
     return token.partition(SEPARATOR)[0]
 

@@ -265,6 +265,14 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+@staff_page
+@require_GET
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's error report as .xlsx, for those who may see the job (numbers in it are masked)."""
+    job = importing.import_job_get(scope=request_scope(request), pk=pk)
+    return exports.attachment(exports.import_errors_xlsx(job), exports.XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
+
+
 @page
 @require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
