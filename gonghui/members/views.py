@@ -270,7 +270,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """A job's error report as .xlsx, for those who may see the job (numbers in it are masked)."""
     job = importing.import_job_get(scope=request_scope(request), pk=pk)
-    return exports.attachment(exports.import_errors_xlsx(job), exports.XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
+    return exports.attachment(exports.import_errors_xlsx(job), XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
 
 
 @page
