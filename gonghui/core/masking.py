@@ -39,3 +39,9 @@ def mask_numbers(text: str, *, mobile: bool = False) -> str:
     mobile number masked, mistyped ones too. With `mobile` the text is a mobile cell, where
     seven digits already say too much."""
     return (_SHORTER_RUN if mobile else _NUMBER_RUN).sub(_mask_run, text)
+
+
+def mask_name(value: str) -> str:
+    """The first character and a star for each of the others (张**): enough for an officer to
+    tell a mistyped identity number from a person who changed their name, no more."""
+    return value[:1] + "*" * (len(value) - 1)

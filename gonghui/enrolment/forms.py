@@ -20,6 +20,10 @@ class ApplicationForm(forms.Form):
 
 class AcceptForm(forms.Form):
     joined_on = today_date_field(_("入会日期"))
+    # Shown only after the service found the applicant's number registered under another
+    # name or mobile (codes name_differs / mobile_differs).
+    confirm_name_change = forms.BooleanField(label=_("确认是本人改名，以申请中的姓名为准"), required=False)
+    confirm_mobile_change = forms.BooleanField(label=_("确认更换手机号码，以申请中的号码为准"), required=False)
 
 
 class RefuseForm(forms.Form):

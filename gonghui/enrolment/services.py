@@ -105,7 +105,16 @@ def _employer_named(union: Organisation, name: str) -> Employer | None:
 
 
 @transaction.atomic
-def application_accept(*, scope: Scope, application: Application, joined_on: date | None = None) -> Membership:
+def application_accept(
+    *,
+    scope: Scope,
+    application: Application,
+    joined_on: date | None = None,
+    confirm_name_change: bool = False,
+    confirm_mobile_change: bool = False,
+) -> Membership:
+    """Accept into membership. Anyone can apply with anyone's identity number, so a known
+    person's stored name and mobile change only when the officer confirms (member_join)."""
     locked = _locked_pending(scope, application)
     membership = member_join(
         scope=scope,
@@ -115,6 +124,8 @@ def application_accept(*, scope: Scope, application: Application, joined_on: dat
         joined_on=joined_on or timezone.localdate(),
         employer=_employer_named(locked.union, locked.employer_name),
         mobile=locked.mobile,
+        confirm_name_change=confirm_name_change,
+        confirm_mobile_change=confirm_mobile_change,
     )
     _decide(scope, locked, ApplicationStatus.ACCEPTED, membership=membership)
     return membership

@@ -23,7 +23,8 @@ class PersonAdmin(ScopedHistoryAdmin):
 
     @admin.display(description="手机号码")
     def masked_mobile(self, person: Person) -> str:
-        return mask_mobile(person.mobile)
+        # A former union does not see the mobile of someone who has moved on (selectors).
+        return mask_mobile(person.mobile) if getattr(person, "present_here", False) else "—"
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.person_queryset(scope=request_scope(request))

@@ -4,7 +4,9 @@ call a selector or a service, and shape the answer; access is decided in those l
 
 Identity and mobile numbers leave this module masked, except from the reveal endpoint.
 A person addressed in the URL must be visible to the asker (else 404); acting on a
-membership whose union is outside the asker's subtree is refused by the service (403)."""
+membership whose union is outside the asker's subtree is refused by the service (403).
+A former union (`past_only`) gets its own past memberships of the person and none of their
+present: mobile and the other personal details come back null."""
 
 from datetime import date
 from typing import Literal
@@ -47,16 +49,22 @@ class EmployerRef(Schema):
     name: str
 
 
+def _present(obj: object) -> bool:
+    # Rows come from the selectors with present_here; anything else shows nothing present.
+    return bool(getattr(obj, "present_here", False))
+
+
 class PersonOut(Schema):
     id: int
     name: str
     sex: str
     birth_date: date
     id_number_masked: str
-    mobile_masked: str
-    household_registration: str
-    education: str
-    skill_level: str
+    past_only: bool = Field(description="为真时您所在工会只是其曾经的工会：只见本辖区的历史会籍，不见其现状")
+    mobile_masked: str | None
+    household_registration: str | None
+    education: str | None
+    skill_level: str | None
     is_migrant_worker: bool
 
     @staticmethod
@@ -64,8 +72,24 @@ class PersonOut(Schema):
         return mask_id_number(obj.id_number)
 
     @staticmethod
-    def resolve_mobile_masked(obj: Person) -> str:
-        return mask_mobile(obj.mobile)
+    def resolve_past_only(obj: Person) -> bool:
+        return not _present(obj)
+
+    @staticmethod
+    def resolve_mobile_masked(obj: Person) -> str | None:
+        return mask_mobile(obj.mobile) if _present(obj) else None
+
+    @staticmethod
+    def resolve_household_registration(obj: Person) -> str | None:
+        return obj.household_registration if _present(obj) else None
+
+    @staticmethod
+    def resolve_education(obj: Person) -> str | None:
+        return obj.education if _present(obj) else None
+
+    @staticmethod
+    def resolve_skill_level(obj: Person) -> str | None:
+        return obj.skill_level if _present(obj) else None
 
 
 class MemberOut(Schema):
@@ -76,7 +100,8 @@ class MemberOut(Schema):
     name: str
     sex: str
     id_number_masked: str
-    mobile_masked: str
+    past_only: bool = Field(description="为真时该职工已离开本辖区：本行只是本辖区的历史会籍，不显示手机号码")
+    mobile_masked: str | None
     is_migrant_worker: bool
     union: OrganisationRef
     employer: EmployerRef | None
@@ -102,8 +127,12 @@ class MemberOut(Schema):
         return mask_id_number(obj.person.id_number)
 
     @staticmethod
-    def resolve_mobile_masked(obj: Membership) -> str:
-        return mask_mobile(obj.person.mobile)
+    def resolve_past_only(obj: Membership) -> bool:
+        return not _present(obj)
+
+    @staticmethod
+    def resolve_mobile_masked(obj: Membership) -> str | None:
+        return mask_mobile(obj.person.mobile) if _present(obj) else None
 
     @staticmethod
     def resolve_is_migrant_worker(obj: Membership) -> bool:
@@ -140,6 +169,11 @@ class EventOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: MembershipEvent) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_counterpart(obj: MembershipEvent) -> Organisation | None:
+        # The other side of a transfer outside the asker's subtree stays unnamed.
+        return obj.counterpart if getattr(obj, "counterpart_shown", False) else None
 
 
 class PersonDetailOut(Schema):
@@ -224,6 +258,12 @@ class JoinIn(Schema):
     education: Education | Literal[""] = ""
     skill_level: SkillLevel = SkillLevel.NONE
     is_migrant_worker: bool = False
+    confirm_name_change: bool = Field(
+        False, description="该身份证号已登记而姓名不同（409 name_differs）时，确认是本人改名"
+    )
+    confirm_mobile_change: bool = Field(
+        False, description="该身份证号已登记而手机号码不同（409 mobile_differs）时，确认更换手机号码"
+    )
 
 
 class PersonPatch(Schema):
@@ -319,8 +359,9 @@ def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
         employer_target_get(pk=payload.employer_id, field="employer_id") if payload.employer_id is not None else None
     )
     fields = payload.model_dump(exclude={"union_id", "employer_id"})
-    membership = services.member_join(scope=scope_of(request), union=union, employer=employer, **fields)
-    return Status(201, membership)
+    scope = scope_of(request)
+    membership = services.member_join(scope=scope, union=union, employer=employer, **fields)
+    return Status(201, selectors.membership_get(scope=scope, pk=membership.pk))
 
 
 @router.get("/me", response={200: PersonDetailOut, **ERRORS}, summary="我的会籍（会员本人）")
@@ -346,16 +387,18 @@ def member_detail(request: HttpRequest, person_id: int) -> selectors.PersonDetai
 def member_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
     scope = scope_of(request)
     person = selectors.person_get(scope=scope, pk=person_id)
-    return services.person_update(scope=scope, person=person, **payload.model_dump(exclude_unset=True))
+    services.person_update(scope=scope, person=person, **payload.model_dump(exclude_unset=True))
+    return selectors.person_get(scope=scope, pk=person_id)
 
 
 @router.post("/{int:person_id}/leave", response={200: MemberOut, **ERRORS}, summary="退会")
 def member_leave(request: HttpRequest, person_id: int, payload: LeaveIn) -> Membership:
     scope = scope_of(request)
     membership = selectors.person_active_membership(scope=scope, pk=person_id)
-    return services.membership_leave(
+    services.membership_leave(
         scope=scope, membership=membership, on=payload.on, reason=payload.reason, deceased=payload.deceased
     )
+    return selectors.membership_get(scope=scope, pk=membership.pk)
 
 
 @router.post("/{int:person_id}/transfer", response={201: TransferOut, **ERRORS}, summary="转出工会发起转接")

@@ -23,6 +23,12 @@ from gonghui.organisations.selectors import organisation_get
 router = Router(tags=["花名册导入"])
 
 
+class RowErrorOut(Schema):
+    row: int = Field(description="表格中的行号，表头为第 1 行")
+    column: str = Field(description="列名；整个文件的问题为“文件”")
+    message: str
+
+
 class ImportJobOut(Schema):
     id: int
     union_code: str
@@ -33,6 +39,9 @@ class ImportJobOut(Schema):
     total_rows: int = Field(description="数据行数（不含表头和空行）")
     created_count: int = Field(description="新增会员数")
     error_count: int = Field(description="错误总数（报告最多列出前 1000 条）")
+    notices: list[RowErrorOut] = Field(
+        description="已导入、但有内容未照文件修改的行，如：已登记的手机号码与本行不同时保留原号码"
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -47,12 +56,6 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_status_label(obj: ImportJob) -> str:
         return str(obj.get_status_display())
-
-
-class RowErrorOut(Schema):
-    row: int = Field(description="表格中的行号，表头为第 1 行")
-    column: str = Field(description="列名；整个文件的问题为“文件”")
-    message: str
 
 
 class ErrorReportOut(Schema):

@@ -1,6 +1,7 @@
 """Spreadsheets out of the member registry: any filtered member list, the roster template,
 and an import's error report. Lists go through the scoped selectors; identity and mobile
-numbers are always masked, and every export leaves an audit entry."""
+numbers are always masked, a former union's rows leave the person's present out, and every
+export leaves an audit entry."""
 
 from __future__ import annotations
 
@@ -51,18 +52,27 @@ LABELS: dict[str, dict[Any, str]] = {
 }
 TEXT_COLUMNS = frozenset({"身份证号", "手机号码", "统一社会信用代码"})
 MASKS = {"person__id_number": mask_id_number, "person__mobile": mask_mobile}
+# What a former union does not see of a person who has moved on (selectors' present_here).
+PRESENT_ONLY = frozenset(
+    {"person__mobile", "person__household_registration", "person__education", "person__skill_level"}
+)
 
 
 def members_export_xlsx(*, scope: Scope, filters: MemberFilter, request: HttpRequest | None = None) -> bytes:
     """The filtered member list as .xlsx, within the scope, numbers masked; audited."""
     scope.require_staff()
     paths = [path for _, _, path in EXPORT_COLUMNS]
-    rows = membership_list(scope=scope, filters=filters).values_list(*paths)
+    rows = membership_list(scope=scope, filters=filters).values_list(*paths, "present_here")
     book = Book()
     sheet = book.table("会员名单", [(header, width) for header, width, _ in EXPORT_COLUMNS])
     count = 0
-    for values in rows.iterator(chunk_size=2000):
-        sheet.append([_shown(path, value) for path, value in zip(paths, values, strict=True)])
+    for *values, present_here in rows.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                None if path in PRESENT_ONLY and not present_here else _shown(path, value)
+                for path, value in zip(paths, values, strict=True)
+            ]
+        )
         count += 1
     audit_record(
         actor=scope.user,

@@ -69,6 +69,8 @@ LOOKUP_BATCH = 2000  # rows per stored-data query
 INSERT_CHUNK = 20000  # rows per insert round; bounds the tuples built for one COPY
 COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
 ID_COLUMN = "身份证号"
+MOBILE_COLUMN = "手机号码"
+MOBILE_KEPT = "该职工已登记的手机号码与本行不同，已保留原号码；如确需更换，请在会员资料中修改"
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -103,6 +105,7 @@ class RosterCheck:
     errors: list[RowError] = field(default_factory=list)
     rows: list[RosterRow] = field(default_factory=list)
     rejoining: dict[str, int] = field(default_factory=dict)  # id number → Person pk of someone who left
+    notices: list[RowError] = field(default_factory=list)  # what a clean file's import left as it was
 
     @property
     def ok(self) -> bool:
@@ -116,11 +119,13 @@ class RosterCheck:
         self.errors.extend(errors[: max(room, 0)])
         self.rows.clear()
         self.rejoining.clear()
+        self.notices.clear()
 
 
 class StoredPerson(NamedTuple):
     pk: int
     name: str
+    mobile_hash: str
     union_id: int | None  # of the active membership, if any
     union_name: str
 
@@ -180,12 +185,17 @@ def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], erro
     stored = stored_people([row.id_number for row in rows]) if rows else {}
     kept: list[RosterRow] = []
     rejoining: dict[str, int] = {}
+    notices: list[RowError] = []
     for row in rows:
         person = stored.get(row.id_number)
         problem = _stored_problem(person, row, union) if person else None
         if problem:
             errors.append(RowError(row.row, ID_COLUMN, problem))
             continue
+        if person and _mobile_differs(person, row):
+            # Never overwritten in bulk: the stored mobile stays, and the report says so.
+            notices.append(RowError(row.row, MOBILE_COLUMN, MOBILE_KEPT))
+            row = row._replace(mobile="")
         kept.append(row)
         if person:
             rejoining[row.id_number] = person.pk
@@ -194,6 +204,7 @@ def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], erro
     if check.ok:
         check.rows.extend(kept)
         check.rejoining.update(rejoining)
+        check.notices.extend(notices[: max(MAX_STORED_ERRORS - len(check.notices), 0)])
 
 
 def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
@@ -201,9 +212,9 @@ def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
     Found by the numbers' hashes, so no stored number needs decrypting."""
     number_of = {blind_index(number): number for number in id_numbers}
     people = {
-        number_of[digest]: (pk, name)
-        for pk, digest, name in Person.objects.filter(id_number_hash__in=number_of).values_list(
-            "pk", "id_number_hash", "name"
+        number_of[digest]: (pk, name, mobile_hash)
+        for pk, digest, name, mobile_hash in Person.objects.filter(id_number_hash__in=number_of).values_list(
+            "pk", "id_number_hash", "name", "mobile_hash"
         )
     }
     if not people:
@@ -211,10 +222,17 @@ def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
     active = {
         person_id: (union_id, union_name)
         for person_id, union_id, union_name in Membership.objects.filter(
-            person_id__in=[pk for pk, _ in people.values()], status=MembershipStatus.ACTIVE
+            person_id__in=[pk for pk, _, _ in people.values()], status=MembershipStatus.ACTIVE
         ).values_list("person_id", "union_id", "union__name")
     }
-    return {number: StoredPerson(pk, name, *active.get(pk, (None, ""))) for number, (pk, name) in people.items()}
+    return {
+        number: StoredPerson(pk, name, mobile_hash, *active.get(pk, (None, "")))
+        for number, (pk, name, mobile_hash) in people.items()
+    }
+
+
+def _mobile_differs(person: StoredPerson, row: RosterRow) -> bool:
+    return bool(row.mobile and person.mobile_hash and blind_index(row.mobile) != person.mobile_hash)
 
 
 def _stored_problem(person: StoredPerson, row: RosterRow, union: Organisation) -> str | None:
@@ -580,6 +598,7 @@ def _finish(job: ImportJob, check: RosterCheck, created: int) -> None:
     job.status = ImportStatus.DONE if check.ok else ImportStatus.REJECTED
     job.total_rows, job.created_count, job.error_count = check.total_rows, created, check.error_count
     job.errors = [error.as_dict() for error in check.errors]
+    job.notices = [notice.as_dict() for notice in check.notices] if check.ok else []
     job.finished_at = timezone.now()
     job.save()
 
@@ -590,5 +609,10 @@ def _audit(job: ImportJob, check: RosterCheck) -> None:
         action=AuditEntry.Action.IMPORT,
         subject=job,
         subject_label=f"{job.union.name} 花名册 {job.filename}",
-        detail={"union": job.union.code, "rows": check.total_rows, "rejoined": len(check.rejoining)},
+        detail={
+            "union": job.union.code,
+            "rows": check.total_rows,
+            "rejoined": len(check.rejoining),
+            "mobiles_kept": len(check.notices),
+        },
     )

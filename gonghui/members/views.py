@@ -86,6 +86,7 @@ def _detail_context(scope: Scope, pk: int, **extra: Any) -> dict[str, Any]:
         "memberships": detail.memberships,
         "events": detail.events,
         "current": current,
+        "past_only": detail.past_only,
         "can_manage": current is not None and scope.covers_path(current.union.path),
         "transfers": selectors.transfer_list(scope=scope).filter(membership__person=detail.person),
         "sections": member_sections_for(scope=scope, person=detail.person),

@@ -392,8 +392,10 @@ def test_someone_who_left_rejoins_with_their_person_row(fed):
     old = fed.member_a1
     services.membership_leave(scope=fed.scope(fed.city_staff), membership=old, on=date(2024, 1, 31), reason="离职")
     person = old.person
+    person.mobile = ""  # none on record: the file's mobile fills the gap (a differing one is kept, below)
+    person.save()
     job = submit(fed, [[person.name, person.id_number, "13800001111", fed.employer_a1.name, "2024-06-01"]])
-    assert (job.status, job.created_count) == (ImportStatus.DONE, 1)
+    assert (job.status, job.created_count, job.notices) == (ImportStatus.DONE, 1, [])
     person.refresh_from_db()
     assert person.mobile == "13800001111"
     assert list(person.memberships.order_by("pk").values_list("status", "joined_on")) == [
@@ -402,6 +404,23 @@ def test_someone_who_left_rejoins_with_their_person_row(fed):
     ]
     assert Person.objects.filter(id_number_hash=blind_index(person.id_number)).count() == 1
     assert person.history.first().history_type == "~"
+
+
+def test_a_returning_members_stored_mobile_is_kept_and_the_report_says_so(fed):
+    # Given 张伟 left town A's union with his mobile on record
+    old = fed.member_a1
+    services.membership_leave(scope=fed.scope(fed.city_staff), membership=old, on=date(2024, 1, 31), reason="离职")
+    stored = old.person.mobile
+    # When a roster brings him back with another mobile
+    person = old.person
+    job = submit(fed, [[person.name, person.id_number, "13800001111", fed.employer_a1.name, "2024-06-01"]])
+    # Then he rejoins, his stored mobile stays, and the job lists the row
+    assert (job.status, job.created_count) == (ImportStatus.DONE, 1)
+    person.refresh_from_db()
+    assert person.mobile == stored
+    assert job.notices == [{"row": 2, "column": "手机号码", "message": importing.MOBILE_KEPT}]
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORT)
+    assert entry.detail["mobiles_kept"] == 1
 
 
 def test_someone_registered_between_check_and_save_means_nothing_is_saved(fed, monkeypatch):
