@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_encrypt_personal_numbers'),
+        ('members', '0004_mask_import_errors'),
     ]
 
     operations = [
