@@ -263,7 +263,8 @@ class RefuseIn(Schema):
 
 
 class RevealIn(Schema):
-    reason: str = Field(min_length=1, max_length=500, description="查看理由（写入审计日志）")
+    # Not required here: the service refuses a missing reason, and logs the refusal.
+    reason: str = Field("", max_length=500, description="查看理由（必填，写入审计日志）")
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -100,7 +100,8 @@ class MemberSearchForm(ScopedForm):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("查看理由"), max_length=200)
+    # Not required here: the service refuses a missing reason, and logs the refusal.
+    reason = forms.CharField(label=_("查看理由"), max_length=200, required=False)
 
 
 class TransferStartForm(forms.Form):
