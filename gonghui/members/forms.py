@@ -16,6 +16,7 @@ from gonghui.core.errors import NotFound
 from gonghui.members.models import MembershipStatus
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations import selectors as org_selectors
+from gonghui.organisations.identity import normalise_code
 from gonghui.organisations.models import Organisation
 
 ALL_STATUSES = "all"
@@ -68,7 +69,8 @@ class DirectoryUnionField(forms.CharField):
         if text:
             directory = org_selectors.union_directory(query=text)
             # The exact code or name first: other names may contain it and sort before it.
-            found = list(directory.filter(Q(code__iexact=text) | Q(name=text))[:2]) or list(directory[:2])
+            exact = Q(code=normalise_code(text)) | Q(name=text)
+            found = list(directory.filter(exact)[:2]) or list(directory[:2])
         if len(found) != 1:
             raise forms.ValidationError(gettext("没有找到唯一的工会，请输入工会代码或从列表中选择"))
         return found[0]
