@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "gonghui.core.logging.RequestIdMiddleware",
+    "gonghui.core.api_support.ApiErrorsAsJson",  # errors under /api/ as JSON, whoever answered
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

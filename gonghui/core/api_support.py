@@ -4,10 +4,12 @@ Chinese message, the field at fault and a code, under the right status)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DataError, IntegrityError, OperationalError, connections, transaction
 from django.db.models import QuerySet
@@ -313,3 +315,47 @@ def install_error_handlers(api: NinjaAPI) -> None:
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, partial(handler, api))
+
+
+# --- errors answered outside the API's handlers ---------------------------------------------
+
+API_PREFIX = "/api/"
+JSON_TYPE = "application/json; charset=utf-8"  # as ninja's renderer answers
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+SERVER_ERROR_TEXT = ("server_error", "服务器出错，请稍后再试")
+OTHER_ERROR_TEXT = ("invalid", "请求有误")
+
+
+class ApiErrorsAsJson:
+    """Middleware: every error under /api/ answers as ErrorOut, also the ones Django gives
+    before or around the API's own handlers: an unknown path or a non-numeric id (the URL
+    resolver's 404 page), a method an operation lacks (ninja's plain-text 405), a server
+    error (handler500's page). Clients then read one shape whatever went wrong."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        return _as_error_out(response) if _needs_json(request, response) else response
+
+
+def _needs_json(request: HttpRequest, response: HttpResponse) -> bool:
+    if not request.path_info.startswith(API_PREFIX) or response.status_code < 400 or response.streaming:
+        return False
+    if response.get("Content-Type", "").startswith("application/json"):
+        return False
+    # A developer's traceback page stays a page.
+    return not (settings.DEBUG and response.status_code >= 500)
+
+
+def _as_error_out(response: HttpResponse) -> HttpResponse:
+    status = response.status_code
+    code, text = HTTP_ERROR_TEXT.get(status, SERVER_ERROR_TEXT if status >= 500 else OTHER_ERROR_TEXT)
+    shaped = HttpResponse(
+        json.dumps({"detail": _(text), "field": None, "code": code}), status=status, content_type=JSON_TYPE
+    )
+    for header in KEPT_HEADERS:
+        if header in response:
+            shaped[header] = response[header]
+    return shaped

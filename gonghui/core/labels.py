@@ -137,3 +137,13 @@ AUDIT_PRIVACY_ENROLMENT = (
     _("待审核"),
     _("已接收"),
 )
+
+
+# The API's answers to errors Django or ninja meet outside its handlers (core/api_support.py).
+API_ERRORS = (
+    _("没有权限执行该操作"),
+    _("不支持该请求方法"),
+    _("请求过于频繁，请稍后再试"),
+    _("请求有误"),
+    _("服务器出错，请稍后再试"),
+)
