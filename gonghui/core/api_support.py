@@ -5,9 +5,10 @@ Chinese message, the field at fault and a code, under the right status)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,6 +22,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from gonghui.accounts.models import ApiToken
 from gonghui.accounts.second_factor import SECOND_FACTOR_MESSAGE, SecondFactorRequired, second_factor_missing
@@ -178,6 +181,24 @@ _LIMIT_COUNT = """
 _RESTORE = """
     SELECT set_config('statement_timeout', %s, true), set_config('max_parallel_workers_per_gather', %s, true)
 """
+
+
+# --- input ---------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_as_written(value: Any) -> Any:
+    """Only YYYY-MM-DD, then checked as a calendar date. Pydantic alone also takes seconds
+    since 1970 (so "0" is 1 January 1970) and a datetime at midnight, which a client
+    sending either did not mean as a date."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "date should be YYYY-MM-DD")
+
+
+# Every date an API client sends, in a query or a body.
+IsoDate = Annotated[date, BeforeValidator(_date_as_written)]
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, scope_of, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.members import selectors, services
 from gonghui.members.exports import XLSX_TYPE, attachment, members_export_xlsx
@@ -206,8 +206,8 @@ class MemberQuery(Schema):
     union: int | None = Field(None, description="工会编号（含其下属）")
     status: StatusFilter = Field("active", description="会籍状态；all 为全部")
     migrant: bool = Field(False, description="只看新居民（农民工）")
-    joined_from: date | None = None
-    joined_to: date | None = None
+    joined_from: IsoDate | None = None
+    joined_to: IsoDate | None = None
     employer: int | None = Field(None, description="用人单位编号")
 
 
@@ -215,7 +215,7 @@ class JoinIn(Schema):
     union_id: int
     id_number: str = Field(min_length=1, max_length=30)
     name: str = Field(min_length=1, max_length=50)
-    joined_on: date
+    joined_on: IsoDate
     employer_id: int | None = None
     mobile: str = Field("", max_length=20)
     household_registration: str = Field("", max_length=100)
@@ -236,7 +236,7 @@ class PersonPatch(Schema):
 
 
 class LeaveIn(Schema):
-    on: date
+    on: IsoDate
     reason: str = Field(min_length=1, max_length=200)
     deceased: bool = False
 
@@ -244,7 +244,7 @@ class LeaveIn(Schema):
 class TransferStartIn(Schema):
     to_union_id: int
     to_employer_id: int | None = None
-    on: date
+    on: IsoDate
     note: str = Field("", max_length=200)
 
 
@@ -255,7 +255,7 @@ class TransferRequestIn(Schema):
 
 
 class ConfirmIn(Schema):
-    on: date | None = Field(None, description="转接日期，默认今天")
+    on: IsoDate | None = Field(None, description="转接日期，默认今天")
 
 
 class RefuseIn(Schema):

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, staff_scope_of
 from gonghui.organisations import selectors, services
 from gonghui.organisations.models import (
     Employer,
@@ -119,7 +119,7 @@ class OrganisationIn(Schema):
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)
     kind: OrganisationKind
-    founded_on: date | None = None
+    founded_on: IsoDate | None = None
     uscc: str = Field("", max_length=30)
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=30)
@@ -132,7 +132,7 @@ class OrganisationPatch(Schema):
 
     name: str = Field(None, min_length=1, max_length=200)
     uscc: str = Field(None, max_length=30)
-    founded_on: date | None = None
+    founded_on: IsoDate | None = None
     contact_name: str = Field(None, max_length=50)
     contact_phone: str = Field(None, max_length=30)
     address: str = Field(None, max_length=200)
@@ -140,7 +140,7 @@ class OrganisationPatch(Schema):
 
 class StatusChangeIn(Schema):
     status: Literal["merged", "dissolved"] = Field(description="merged 合并 / dissolved 撤销")
-    on: date
+    on: IsoDate
     merged_into_id: int | None = None
     note: str = Field("", max_length=300)
 
@@ -172,7 +172,7 @@ class EmployerIn(Schema):
     industry: str = Field("", max_length=60)
     staff_count: int = Field(0, ge=0)
     address: str = Field("", max_length=200)
-    covered_since: date | None = None
+    covered_since: IsoDate | None = None
 
 
 class EmployerPatch(Schema):
@@ -186,7 +186,7 @@ class EmployerPatch(Schema):
     industry: str = Field(None, max_length=60)
     staff_count: int = Field(None, ge=0)
     address: str = Field(None, max_length=200)
-    covered_since: date | None = None
+    covered_since: IsoDate | None = None
 
 
 class OrganisationFilter(Schema):
