@@ -96,3 +96,45 @@ def test_a_lookup_by_code_uses_the_normalised_form(fed, typed):
 def test_a_look_alike_code_is_not_found_as_the_real_one(fed):
     with pytest.raises(NotFound):
         selectors.organisation_get(scope=fed.scope(fed.town_a_staff), code="HN-XF-OO1")
+
+
+def organisations_at(migration: str):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("organisations", migration)])
+    return executor.loader.project_state(("organisations", migration)).apps.get_model("organisations", "Organisation")
+
+
+def add_old_row(model, path: str, code: str) -> None:
+    model.objects.create(path=path, depth=1, numchild=0, code=code, name=f"旧组织{path}", kind="city_federation")
+
+
+@pytest.fixture
+def latest_migrations():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    yield
+    MigrationExecutor(connection).migrate(leaves)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_normalises_stored_codes(latest_migrations):
+    old = organisations_at("0002_encrypt_phones")
+    add_old_row(old, "0001", "ｈｎ－ｘｆ")
+    add_old_row(old, "0002", "TX")
+    new = organisations_at("0003_organisation_code_normalised")
+    assert sorted(new.objects.values_list("code", flat=True)) == ["HN-XF", "TX"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_stops_on_stored_look_alikes_naming_them(latest_migrations):
+    old = organisations_at("0002_encrypt_phones")
+    add_old_row(old, "0001", "HN-0006")
+    add_old_row(old, "0002", "HN-OOO6")
+    with pytest.raises(RuntimeError, match="'HN-0006' and 'HN-OOO6' read the same"):
+        organisations_at("0003_organisation_code_normalised")
+    old.objects.filter(code="HN-OOO6").delete()
