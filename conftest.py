@@ -30,6 +30,12 @@ def _force_login_gives_the_second_factor(monkeypatch) -> None:
     monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory) -> None:
+    # Uploaded rosters land in a folder of the test run, never in the checkout's var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def fed(db) -> Federation:
     return build_federation()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "gonghui.core.logging.RequestIdMiddleware",
+    "gonghui.core.api_support.ApiErrorsAsJson",  # errors under /api/ as JSON, whoever answered
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +94,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'gonghui.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection the database has dropped (a restart, a failover, an idle
+        # timeout) is tested before each request reuses it, instead of failing that request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -158,11 +162,23 @@ MEDIA_URL = "media/"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE  # the beat schedule in config/celery.py is in local time
 # The worker logs through LOGGING below (JSON lines, personal numbers masked), not its own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Roster imports (docs/operations.md, "Uploaded rosters"): a file above either limit is refused
+# with a message saying so; the size before the file is read, the rows while it is read.
+GONGHUI_IMPORT_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+GONGHUI_IMPORT_MAX_ROWS = int(os.environ.get("GONGHUI_IMPORT_MAX_ROWS", "300000"))
+# With no worker (tasks in-process), files up to this size are imported inside the upload
+# request; larger ones in a thread of the web process, while the page follows the job.
+GONGHUI_IMPORT_IN_REQUEST_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_IN_REQUEST_MAX_BYTES", str(256 * 1024)))
+# An uploaded roster is kept (encrypted) only until its job ends; purge_imports (daily, from
+# Celery beat) removes any left over after this many days. Never more than 30.
+GONGHUI_IMPORT_RETENTION_DAYS = max(1, min(int(os.environ.get("GONGHUI_IMPORT_RETENTION_DAYS", "30")), 30))
 
 # The audit log is kept at least 180 days (Cybersecurity Law art. 21, MLPS 2.0); prune_audit
 # removes older entries only past this age and refuses any value below 180.
@@ -187,6 +203,12 @@ LOGGING = {
             "filters": ["request_id", "personal_data"],
             "formatter": os.environ.get("LOG_FORMAT", "text" if DEBUG else "json"),
         }
+    },
+    # Django's own handlers (a console in debug, mail to admins, runserver's lines) would write
+    # the same records unmasked: its loggers keep none and pass everything to the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,4 +14,6 @@ urlpatterns = [
     path("reports/", include("gonghui.reports.urls")),
     path("join/", include("gonghui.enrolment.urls")),
     path("", include("gonghui.core.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]
+# Nothing under MEDIA_URL is served, in debug either: uploaded rosters are personal data and are
+# read only by the import job; an error report is downloaded through its scoped view.

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
+        from gonghui.core import checks  # noqa: F401  (registers the system checks)
         from gonghui.core.registry import discover_contributions
 
         # The one place apps' contributions (figures, sections, navigation, to-dos, demo

@@ -23,6 +23,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -54,10 +55,18 @@ class FieldKeys:
     hash_key: bytes
 
 
+# Either base64 alphabet, padding optional. The decoder itself would silently drop any other
+# character, so a key mangled in a secrets store could still decode to some 32 bytes.
+_KEY_TEXT = re.compile(r"[A-Za-z0-9_+/-]+={0,2}")
+
+
 def decode_key(text: str) -> bytes:
     """A key as configured: 32 random bytes in URL-safe base64 (see `generate_key`)."""
+    text = text.strip()
+    if not _KEY_TEXT.fullmatch(text):
+        raise ImproperlyConfigured("a field key is not valid URL-safe base64")
     try:
-        key = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+        key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise ImproperlyConfigured("a field key is not valid URL-safe base64") from exc
     if len(key) != KEY_BYTES:
@@ -114,6 +123,26 @@ def decrypt(token: str) -> str:
         return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
     except InvalidTag as exc:
         raise DecryptionError(f"a token under key {kid} does not open") from exc
+
+
+def encrypt_bytes(plain: bytes, *, purpose: bytes) -> bytes:
+    """A whole file sealed as one AES-GCM message: `<key id>:` + nonce + ciphertext + tag.
+    `purpose` is authenticated with it, so bytes sealed for one use do not open for another."""
+    keys = field_keys()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = keys.ciphers[keys.newest_id].encrypt(nonce, plain, purpose)
+    return (keys.newest_id + SEPARATOR).encode() + nonce + sealed
+
+
+def decrypt_bytes(token: bytes, *, purpose: bytes) -> bytes:
+    kid, separator, raw = token.partition(SEPARATOR.encode())
+    cipher = field_keys().ciphers.get(kid.decode("ascii", "replace")) if separator else None
+    if cipher is None:
+        raise DecryptionError("no configured field key opens these bytes")
+    try:
+        return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose)
+    except (InvalidTag, ValueError) as exc:  # ValueError: cut short, not even a whole nonce
+        raise DecryptionError(f"bytes under key {kid.decode('ascii', 'replace')} do not open") from exc
 
 
 def token_key_id(token: str) -> str:

@@ -9,17 +9,18 @@ from ninja.responses import Status
 
 from gonghui.core.api_support import ERRORS, ErrorOut
 from gonghui.core.audit import client_ip
+from gonghui.core.text import Line
 from gonghui.enrolment import services
 
 router = Router(tags=["入会申请"])
 
 
 class ApplicationIn(Schema):
-    name: str = Field(max_length=50, description="姓名")
-    id_number: str = Field(max_length=30, description="身份证号")
-    mobile: str = Field(max_length=20, description="手机号码")
-    employer_name: str = Field(max_length=200, description="工作单位")
-    union: str = Field(max_length=32, description="申请加入的工会代码")
+    name: Line = Field(max_length=50, description="姓名")
+    id_number: Line = Field(max_length=30, description="身份证号")
+    mobile: Line = Field(max_length=20, description="手机号码")
+    employer_name: Line = Field(max_length=200, description="工作单位")
+    union: Line = Field(max_length=32, description="申请加入的工会代码")
     consent: bool = Field(description="已阅读并同意个人信息处理告知")
 
 

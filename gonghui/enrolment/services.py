@@ -4,7 +4,6 @@ decisions are scoped like every other write and accepting goes through member_jo
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from django.db import transaction
@@ -16,10 +15,12 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.core.ratelimit import Limit, enforce
+from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
 from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
 from gonghui.members.services import member_join
+from gonghui.organisations.identity import normalise_code
 from gonghui.organisations.models import Employer, Organisation
 from gonghui.organisations.selectors import union_directory
 
@@ -37,9 +38,10 @@ TEXT_FIELDS = {
 
 def _text(value: str, *, field: str) -> str:
     max_length, empty, too_long = TEXT_FIELDS[field]
+    # Checked before spaces are tidied: Python counts U+001C-U+001F as whitespace.
+    if has_control_characters(value or "", multiline=field == "reason"):
+        raise ValidationFailed(CONTROL_MESSAGE, field=field)
     text = " ".join((value or "").split())
-    if any(unicodedata.category(char) == "Cc" for char in text):
-        raise ValidationFailed(gettext_noop("不能含有控制字符"), field=field)
     if not text:
         raise ValidationFailed(empty, field=field)
     if len(text) > max_length:
@@ -48,7 +50,8 @@ def _text(value: str, *, field: str) -> str:
 
 
 def _open_union(code: str) -> Organisation:
-    union = union_directory(query=code.strip()).filter(code__iexact=code.strip()).first() if code.strip() else None
+    code = normalise_code(code)
+    union = union_directory(query=code).filter(code=code).first() if code else None
     if union is None:
         raise ValidationFailed(gettext_noop("没有找到该工会，请从列表中选择"), field="union")
     return union
@@ -104,7 +107,16 @@ def _employer_named(union: Organisation, name: str) -> Employer | None:
 
 
 @transaction.atomic
-def application_accept(*, scope: Scope, application: Application, joined_on: date | None = None) -> Membership:
+def application_accept(
+    *,
+    scope: Scope,
+    application: Application,
+    joined_on: date | None = None,
+    confirm_name_change: bool = False,
+    confirm_mobile_change: bool = False,
+) -> Membership:
+    """Accept into membership. Anyone can apply with anyone's identity number, so a known
+    person's stored name and mobile change only when the officer confirms (member_join)."""
     locked = _locked_pending(scope, application)
     membership = member_join(
         scope=scope,
@@ -114,6 +126,8 @@ def application_accept(*, scope: Scope, application: Application, joined_on: dat
         joined_on=joined_on or timezone.localdate(),
         employer=_employer_named(locked.union, locked.employer_name),
         mobile=locked.mobile,
+        confirm_name_change=confirm_name_change,
+        confirm_mobile_change=confirm_mobile_change,
     )
     _decide(scope, locked, ApplicationStatus.ACCEPTED, membership=membership)
     return membership

@@ -20,6 +20,7 @@ from gonghui.organisations.selectors import union_directory
 
 OPTIONS_SHOWN = 20
 PAGE_SIZE = 50
+CONFIRMABLE = {"name_differs", "mobile_differs"}  # refusals the officer may override by confirming
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,16 +83,16 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     application = selectors.application_get(scope=scope, pk=pk)
     form = AcceptForm(request.POST)
+    confirming = bool(request.POST.get("confirm_name_change") or request.POST.get("confirm_mobile_change"))
     if form.is_valid():
         try:
-            membership = services.application_accept(
-                scope=scope, application=application, joined_on=form.cleaned_data["joined_on"]
-            )
+            membership = services.application_accept(scope=scope, application=application, **form.cleaned_data)
             messages.success(request, gettext("已接收入会申请"))
             return redirect("members:detail", membership.person_id)
         except ServiceError as err:
             form_error(form, err)
-    context = {"application": application, "accept_form": form, "refuse_form": RefuseForm()}
+            confirming = confirming or err.code in CONFIRMABLE
+    context = {"application": application, "accept_form": form, "refuse_form": RefuseForm(), "confirming": confirming}
     return render(request, "enrolment/detail.html", context, status=400)
 
 

@@ -4,7 +4,9 @@ call a selector or a service, and shape the answer; access is decided in those l
 
 Identity and mobile numbers leave this module masked, except from the reveal endpoint.
 A person addressed in the URL must be visible to the asker (else 404); acting on a
-membership whose union is outside the asker's subtree is refused by the service (403)."""
+membership whose union is outside the asker's subtree is refused by the service (403).
+A former union (`past_only`) gets its own past memberships of the person and none of their
+present: mobile and the other personal details come back null."""
 
 from datetime import date
 from typing import Literal
@@ -14,10 +16,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, scope_of, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
+from gonghui.core.text import Line, Note
+from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import selectors, services
-from gonghui.members.exports import XLSX_TYPE, attachment, members_export_xlsx
+from gonghui.members.exports import attachment, members_export_xlsx
 from gonghui.members.models import (
     Education,
     Membership,
@@ -45,16 +49,22 @@ class EmployerRef(Schema):
     name: str
 
 
+def _present(obj: object) -> bool:
+    # Rows come from the selectors with present_here; anything else shows nothing present.
+    return bool(getattr(obj, "present_here", False))
+
+
 class PersonOut(Schema):
     id: int
     name: str
     sex: str
     birth_date: date
     id_number_masked: str
-    mobile_masked: str
-    household_registration: str
-    education: str
-    skill_level: str
+    past_only: bool = Field(description="为真时您所在工会只是其曾经的工会：只见本辖区的历史会籍，不见其现状")
+    mobile_masked: str | None
+    household_registration: str | None
+    education: str | None
+    skill_level: str | None
     is_migrant_worker: bool
 
     @staticmethod
@@ -62,8 +72,24 @@ class PersonOut(Schema):
         return mask_id_number(obj.id_number)
 
     @staticmethod
-    def resolve_mobile_masked(obj: Person) -> str:
-        return mask_mobile(obj.mobile)
+    def resolve_past_only(obj: Person) -> bool:
+        return not _present(obj)
+
+    @staticmethod
+    def resolve_mobile_masked(obj: Person) -> str | None:
+        return mask_mobile(obj.mobile) if _present(obj) else None
+
+    @staticmethod
+    def resolve_household_registration(obj: Person) -> str | None:
+        return obj.household_registration if _present(obj) else None
+
+    @staticmethod
+    def resolve_education(obj: Person) -> str | None:
+        return obj.education if _present(obj) else None
+
+    @staticmethod
+    def resolve_skill_level(obj: Person) -> str | None:
+        return obj.skill_level if _present(obj) else None
 
 
 class MemberOut(Schema):
@@ -74,7 +100,8 @@ class MemberOut(Schema):
     name: str
     sex: str
     id_number_masked: str
-    mobile_masked: str
+    past_only: bool = Field(description="为真时该职工已离开本辖区：本行只是本辖区的历史会籍，不显示手机号码")
+    mobile_masked: str | None
     is_migrant_worker: bool
     union: OrganisationRef
     employer: EmployerRef | None
@@ -100,8 +127,12 @@ class MemberOut(Schema):
         return mask_id_number(obj.person.id_number)
 
     @staticmethod
-    def resolve_mobile_masked(obj: Membership) -> str:
-        return mask_mobile(obj.person.mobile)
+    def resolve_past_only(obj: Membership) -> bool:
+        return not _present(obj)
+
+    @staticmethod
+    def resolve_mobile_masked(obj: Membership) -> str | None:
+        return mask_mobile(obj.person.mobile) if _present(obj) else None
 
     @staticmethod
     def resolve_is_migrant_worker(obj: Membership) -> bool:
@@ -138,6 +169,11 @@ class EventOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: MembershipEvent) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_counterpart(obj: MembershipEvent) -> Organisation | None:
+        # The other side of a transfer outside the asker's subtree stays unnamed.
+        return obj.counterpart if getattr(obj, "counterpart_shown", False) else None
 
 
 class PersonDetailOut(Schema):
@@ -206,64 +242,71 @@ class MemberQuery(Schema):
     union: int | None = Field(None, description="工会编号（含其下属）")
     status: StatusFilter = Field("active", description="会籍状态；all 为全部")
     migrant: bool = Field(False, description="只看新居民（农民工）")
-    joined_from: date | None = None
-    joined_to: date | None = None
+    joined_from: IsoDate | None = None
+    joined_to: IsoDate | None = None
     employer: int | None = Field(None, description="用人单位编号")
 
 
 class JoinIn(Schema):
     union_id: int
-    id_number: str = Field(min_length=1, max_length=30)
-    name: str = Field(min_length=1, max_length=50)
-    joined_on: date
+    id_number: Line = Field(min_length=1, max_length=30)
+    name: Line = Field(min_length=1, max_length=50)
+    joined_on: IsoDate
     employer_id: int | None = None
-    mobile: str = Field("", max_length=20)
-    household_registration: str = Field("", max_length=100)
+    mobile: Line = Field("", max_length=20)
+    household_registration: Line = Field("", max_length=100)
     education: Education | Literal[""] = ""
     skill_level: SkillLevel = SkillLevel.NONE
     is_migrant_worker: bool = False
+    confirm_name_change: bool = Field(
+        False, description="该身份证号已登记而姓名不同（409 name_differs）时，确认是本人改名"
+    )
+    confirm_mobile_change: bool = Field(
+        False, description="该身份证号已登记而手机号码不同（409 mobile_differs）时，确认更换手机号码"
+    )
 
 
 class PersonPatch(Schema):
     """Only the fields sent are changed; birth date and sex follow the identity number."""
 
-    name: str = Field(None, min_length=1, max_length=50)
-    mobile: str = Field(None, max_length=20)
-    household_registration: str = Field(None, max_length=100)
+    name: Line = Field(None, min_length=1, max_length=50)
+    mobile: Line = Field(None, max_length=20)
+    household_registration: Line = Field(None, max_length=100)
     education: Education | Literal[""] = Field(None)
     skill_level: SkillLevel = Field(None)
     is_migrant_worker: bool = Field(None)
 
 
 class LeaveIn(Schema):
-    on: date
-    reason: str = Field(min_length=1, max_length=200)
+    on: IsoDate
+    reason: Note = Field(min_length=1, max_length=200)
     deceased: bool = False
 
 
 class TransferStartIn(Schema):
     to_union_id: int
     to_employer_id: int | None = None
-    on: date
-    note: str = Field("", max_length=200)
+    on: IsoDate
+    note: Note = Field("", max_length=200)
 
 
 class TransferRequestIn(Schema):
     to_union_id: int
     to_employer_id: int | None = None
-    note: str = Field("", max_length=200)
+    note: Note = Field("", max_length=200)
 
 
 class ConfirmIn(Schema):
-    on: date | None = Field(None, description="转接日期，默认今天")
+    on: IsoDate | None = Field(None, description="转接日期，默认今天")
 
 
 class RefuseIn(Schema):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Note = Field(min_length=1, max_length=200)
 
 
 class RevealIn(Schema):
-    reason: str = Field(min_length=1, max_length=500, description="查看理由（写入审计日志）")
+    # Not required here: the service refuses a missing reason, and logs the refusal.
+    reason: Note = Field("", max_length=500, description="查看理由（必填，写入审计日志）")
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -317,8 +360,9 @@ def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
         employer_target_get(pk=payload.employer_id, field="employer_id") if payload.employer_id is not None else None
     )
     fields = payload.model_dump(exclude={"union_id", "employer_id"})
-    membership = services.member_join(scope=scope_of(request), union=union, employer=employer, **fields)
-    return Status(201, membership)
+    scope = scope_of(request)
+    membership = services.member_join(scope=scope, union=union, employer=employer, **fields)
+    return Status(201, selectors.membership_get(scope=scope, pk=membership.pk))
 
 
 @router.get("/me", response={200: PersonDetailOut, **ERRORS}, summary="我的会籍（会员本人）")
@@ -344,16 +388,18 @@ def member_detail(request: HttpRequest, person_id: int) -> selectors.PersonDetai
 def member_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
     scope = scope_of(request)
     person = selectors.person_get(scope=scope, pk=person_id)
-    return services.person_update(scope=scope, person=person, **payload.model_dump(exclude_unset=True))
+    services.person_update(scope=scope, person=person, **payload.model_dump(exclude_unset=True))
+    return selectors.person_get(scope=scope, pk=person_id)
 
 
 @router.post("/{int:person_id}/leave", response={200: MemberOut, **ERRORS}, summary="退会")
 def member_leave(request: HttpRequest, person_id: int, payload: LeaveIn) -> Membership:
     scope = scope_of(request)
     membership = selectors.person_active_membership(scope=scope, pk=person_id)
-    return services.membership_leave(
+    services.membership_leave(
         scope=scope, membership=membership, on=payload.on, reason=payload.reason, deceased=payload.deceased
     )
+    return selectors.membership_get(scope=scope, pk=membership.pk)
 
 
 @router.post("/{int:person_id}/transfer", response={201: TransferOut, **ERRORS}, summary="转出工会发起转接")

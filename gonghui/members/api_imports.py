@@ -13,12 +13,20 @@ from ninja.responses import Status
 
 from gonghui.core.access import request_scope
 from gonghui.core.api_support import ERRORS, CappedPagination
-from gonghui.members.exports import CSV_TYPE, XLSX_TYPE, attachment, import_errors_xlsx, roster_template
+from gonghui.core.text import Line
+from gonghui.core.xlsx import XLSX_TYPE
+from gonghui.members.exports import CSV_TYPE, attachment, import_errors_xlsx, roster_template
 from gonghui.members.importing import import_job_get, import_job_list, import_job_submit
 from gonghui.members.models import ImportJob
 from gonghui.organisations.selectors import organisation_get
 
 router = Router(tags=["花名册导入"])
+
+
+class RowErrorOut(Schema):
+    row: int = Field(description="表格中的行号，表头为第 1 行")
+    column: str = Field(description="列名；整个文件的问题为“文件”")
+    message: str
 
 
 class ImportJobOut(Schema):
@@ -31,6 +39,9 @@ class ImportJobOut(Schema):
     total_rows: int = Field(description="数据行数（不含表头和空行）")
     created_count: int = Field(description="新增会员数")
     error_count: int = Field(description="错误总数（报告最多列出前 1000 条）")
+    notices: list[RowErrorOut] = Field(
+        description="已导入、但有内容未照文件修改的行，如：已登记的手机号码与本行不同时保留原号码"
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -45,12 +56,6 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_status_label(obj: ImportJob) -> str:
         return str(obj.get_status_display())
-
-
-class RowErrorOut(Schema):
-    row: int = Field(description="表格中的行号，表头为第 1 行")
-    column: str = Field(description="列名；整个文件的问题为“文件”")
-    message: str
 
 
 class ErrorReportOut(Schema):
@@ -70,7 +75,7 @@ def import_list(request: HttpRequest) -> list[ImportJob]:
 @router.post("", response={201: ImportJobOut, **ERRORS}, summary="上传花名册（.xlsx 或 .csv）并导入")
 def import_upload(
     request: HttpRequest,
-    union: Form[str],
+    union: Form[Line],
     file: File[UploadedFile],
 ) -> Status[ImportJob]:
     """multipart/form-data：`union` 为基层工会的组织代码，`file` 为花名册。先检查每一行，有错误则一行都不导入，

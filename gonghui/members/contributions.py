@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.accounts import hooks as account_hooks
 from gonghui.core import audit, demo, figures, navigation, personal_data, todos
 from gonghui.members import demo as member_demo
 from gonghui.members import figures as member_figures
 from gonghui.members import personal_data as member_data
 from gonghui.members import todos as member_todos
 from gonghui.members.models import Membership, MembershipStatus
+from gonghui.members.selectors import person_queryset
 from gonghui.members.services import memberships_move_all
 from gonghui.organisations import hooks
 
@@ -69,3 +71,6 @@ hooks.subtree_counts.register(
     hooks.SubtreeCount("members", lambda: Membership.objects.filter(status=MembershipStatus.ACTIVE), "union__")
 )
 demo.registry.register(member_demo.HISTORY)
+account_hooks.people_seen.register(
+    account_hooks.PeopleSeen("members.people", lambda scope: person_queryset(scope=scope))
+)

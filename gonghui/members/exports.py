@@ -1,6 +1,7 @@
 """Spreadsheets out of the member registry: any filtered member list, the roster template,
 and an import's error report. Lists go through the scoped selectors; identity and mobile
-numbers are always masked, and every export leaves an audit entry."""
+numbers are always masked, a former union's rows leave the person's present out, and every
+export leaves an audit entry."""
 
 from __future__ import annotations
 
@@ -11,22 +12,17 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import AuditEntry
+from gonghui.core.xlsx import Book, sheet_value
 from gonghui.members.models import Education, ImportJob, MembershipStatus, Sex, SkillLevel
 from gonghui.members.roster import COLUMNS
 from gonghui.members.selectors import MemberFilter, membership_list
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 # (header, width, value path in values_list)
@@ -56,17 +52,27 @@ LABELS: dict[str, dict[Any, str]] = {
 }
 TEXT_COLUMNS = frozenset({"身份证号", "手机号码", "统一社会信用代码"})
 MASKS = {"person__id_number": mask_id_number, "person__mobile": mask_mobile}
+# What a former union does not see of a person who has moved on (selectors' present_here).
+PRESENT_ONLY = frozenset(
+    {"person__mobile", "person__household_registration", "person__education", "person__skill_level"}
+)
 
 
 def members_export_xlsx(*, scope: Scope, filters: MemberFilter, request: HttpRequest | None = None) -> bytes:
     """The filtered member list as .xlsx, within the scope, numbers masked; audited."""
     scope.require_staff()
     paths = [path for _, _, path in EXPORT_COLUMNS]
-    rows = membership_list(scope=scope, filters=filters).values_list(*paths)
-    book, sheet = _sheet("会员名单", [(header, width) for header, width, _ in EXPORT_COLUMNS])
+    rows = membership_list(scope=scope, filters=filters).values_list(*paths, "present_here")
+    book = Book()
+    sheet = book.table("会员名单", [(header, width) for header, width, _ in EXPORT_COLUMNS])
     count = 0
-    for values in rows.iterator(chunk_size=2000):
-        sheet.append([_plain(sheet, _shown(path, value)) for path, value in zip(paths, values, strict=True)])
+    for *values, present_here in rows.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                None if path in PRESENT_ONLY and not present_here else _shown(path, value)
+                for path, value in zip(paths, values, strict=True)
+            ]
+        )
         count += 1
     audit_record(
         actor=scope.user,
@@ -75,7 +81,7 @@ def members_export_xlsx(*, scope: Scope, filters: MemberFilter, request: HttpReq
         request=request,
         detail={"kind": "members", "filter": filter_detail(filters), "rows": count},
     )
-    return _bytes(book)
+    return book.content()
 
 
 def _shown(path: str, value: Any) -> Any:
@@ -110,60 +116,24 @@ def roster_template(fmt: str) -> bytes:
         raise ValidationFailed("模板格式只能是 xlsx 或 csv", field="format")
     widths = [(column.header, max(12, len(column.header) * 3)) for column in COLUMNS]
     # Identity and mobile numbers typed into a number column lose digits; text keeps them.
-    book, sheet = _sheet("花名册", widths, text_columns=TEXT_COLUMNS)
-    sheet.append([_text_cell(sheet, value) for value in example])
-    notes = book.create_sheet("填写说明")
+    book = Book()
+    book.table("花名册", widths, text_columns=TEXT_COLUMNS).append_text(example)
+    notes = book.sheet("填写说明")
     notes.append(["列名", "是否必填", "说明"])
     for column in COLUMNS:
         notes.append([column.header, "必填" if column.required else "可选", column.hint])
-    return _bytes(book)
+    return book.content()
 
 
 def import_errors_xlsx(job: ImportJob) -> bytes:
     """An import's error report as .xlsx, one error per line."""
-    book, sheet = _sheet("错误明细", [("行号", 8), ("列", 18), ("错误原因", 70)])
+    book = Book()
+    sheet = book.table("错误明细", [("行号", 8), ("列", 18), ("错误原因", 70)])
     for error in job.errors:
-        sheet.append([error["row"], _plain(sheet, error["column"]), _plain(sheet, error["message"])])
+        sheet.append([error["row"], error["column"], error["message"]])
     if job.error_count > len(job.errors):
         sheet.append([None, None, f"……另有 {job.error_count - len(job.errors)} 处错误未列出"])
-    return _bytes(book)
-
-
-def _sheet(
-    title: str, columns: Sequence[tuple[str, int]], *, text_columns: frozenset[str] = frozenset()
-) -> tuple[Workbook, WriteOnlyWorksheet]:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    for index, (header, width) in enumerate(columns, start=1):
-        dimension = sheet.column_dimensions[get_column_letter(index)]
-        dimension.width = width
-        if header in text_columns:
-            dimension.number_format = "@"
-    sheet.freeze_panes = "A2"
-    sheet.append([_bold(sheet, header) for header, _ in columns])
-    return book, sheet
-
-
-def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True)
-    return cell
-
-
-def _plain(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """Text typed by a worker stays text: openpyxl stores a string starting with "=" as a
-    formula, which Excel would run when an officer opens the export (formula injection)."""
-    if not (isinstance(value, str) and value.startswith("=")):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
-def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = "@"
-    return cell
+    return book.content()
 
 
 def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -173,14 +143,9 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
     return response
 
 
-def _bytes(book: Workbook) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV with a BOM, so that Excel opens it as UTF-8 rather than the system's GBK."""
+    """CSV with a BOM, so that Excel opens it as UTF-8 rather than the system's GBK; cells
+    are made safe as in every spreadsheet we write (core.xlsx)."""
     text = io.StringIO()
-    csv.writer(text).writerows(rows)
+    csv.writer(text).writerows([sheet_value(value) for value in row] for row in rows)
     return text.getvalue().encode("utf-8-sig")

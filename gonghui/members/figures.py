@@ -12,15 +12,18 @@ from gonghui.core.figures import Column, Figure, Period
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.tree import subtree_q
 from gonghui.members.models import Membership, MembershipEvent, MembershipEventKind
-from gonghui.members.selectors import current_on_q
+from gonghui.members.selectors import current_on_q, memberships_with_present
 
 PROGRAMME = _("组织建设")
 
 
 def memberships_on(path: str, day: date) -> QuerySet[Membership]:
-    """Memberships in the subtree current on `day`; an end date is the first day outside."""
+    """Memberships in the subtree current on `day`; an end date is the first day outside.
+    A past period lists people who have moved on since: their present (mobile, household
+    registration) is shown only if this subtree holds it, as on the member pages."""
+    memberships = Membership.objects.filter(subtree_q(path, via="union__"), current_on_q(day))
     return (
-        Membership.objects.filter(subtree_q(path, via="union__"), current_on_q(day))
+        memberships_with_present(memberships, path=path)
         .select_related("person", "union", "employer")
         .order_by("union__path", "pk")
     )
@@ -50,11 +53,15 @@ def _yes_no(value: bool) -> str:
     return str(_("是")) if value else str(_("否"))
 
 
+def _if_present(membership: Membership, value: str) -> str:
+    return value if membership.present_here else ""
+
+
 MEMBER_COLUMNS = (
     Column(_("姓名"), lambda m: m.person.name),
     Column(_("身份证号"), lambda m: mask_id_number(m.person.id_number)),
     Column(_("性别"), lambda m: gettext(m.person.get_sex_display())),
-    Column(_("手机号码"), lambda m: mask_mobile(m.person.mobile)),
+    Column(_("手机号码"), lambda m: _if_present(m, mask_mobile(m.person.mobile))),
     Column(_("所在工会"), lambda m: m.union.name),
     Column(_("工作单位"), lambda m: m.employer.name if m.employer else ""),
     Column(_("入会时间"), lambda m: m.joined_on),
@@ -106,7 +113,7 @@ FIGURES.append(
         unit=_("人"),
         description=_("期末在会的会员中，户籍在外地的新居民（农民工）"),
         records=migrant_members_at_end,
-        columns=(*MEMBER_COLUMNS[:-1], Column(_("户籍地"), lambda m: m.person.household_registration)),
+        columns=(*MEMBER_COLUMNS[:-1], Column(_("户籍地"), lambda m: _if_present(m, m.person.household_registration))),
         order=50,
     )
 )

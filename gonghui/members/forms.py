@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound
+from gonghui.core.text import NoteField
 from gonghui.members.models import MembershipStatus
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations import selectors as org_selectors
+from gonghui.organisations.identity import normalise_code
 from gonghui.organisations.models import Organisation
 
 ALL_STATUSES = "all"
@@ -68,7 +70,8 @@ class DirectoryUnionField(forms.CharField):
         if text:
             directory = org_selectors.union_directory(query=text)
             # The exact code or name first: other names may contain it and sort before it.
-            found = list(directory.filter(Q(code__iexact=text) | Q(name=text))[:2]) or list(directory[:2])
+            exact = Q(code=normalise_code(text)) | Q(name=text)
+            found = list(directory.filter(exact)[:2]) or list(directory[:2])
         if len(found) != 1:
             raise forms.ValidationError(gettext("没有找到唯一的工会，请输入工会代码或从列表中选择"))
         return found[0]
@@ -100,27 +103,28 @@ class MemberSearchForm(ScopedForm):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("查看理由"), max_length=200)
+    # Not required here: the service refuses a missing reason, and logs the refusal.
+    reason = NoteField(label=_("查看理由"), max_length=200, required=False)
 
 
 class TransferStartForm(forms.Form):
     to_union = DirectoryUnionField(label=_("转入工会"), max_length=200)
     on = today_date_field(_("转出日期"))
-    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+    note = NoteField(label=_("备注"), required=False, max_length=200)
 
 
 class TransferRequestForm(forms.Form):
     to_union = DirectoryUnionField(label=_("转入工会"), max_length=200)
-    note = forms.CharField(label=_("说明（新工作单位等）"), required=False, max_length=200)
+    note = NoteField(label=_("说明（新工作单位等）"), required=False, max_length=200)
 
 
 class TransferRefuseForm(forms.Form):
-    reason = forms.CharField(label=_("拒绝原因"), max_length=200)
+    reason = NoteField(label=_("拒绝原因"), max_length=200)
 
 
 class LeaveForm(forms.Form):
     on = today_date_field(_("退会日期"))
-    reason = forms.CharField(label=_("退会原因"), max_length=200)
+    reason = NoteField(label=_("退会原因"), max_length=200)
     deceased = forms.BooleanField(label=_("因去世退会"), required=False)
 
 

@@ -13,26 +13,28 @@ join the local union). Anything else is an "unknown employer" error on that row.
 
 from __future__ import annotations
 
+import io
+import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, NamedTuple
-from uuid import uuid4
 
 from django.conf import settings
-from django.core.files import File
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
-from gonghui.core.crypto import blind_index, seal
+from gonghui.core.crypto import DecryptionError, blind_index, seal
 from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.members.identity import birth_date_and_sex
+from gonghui.members.import_files import discard_roster_file, open_roster_file, read_upload, store_roster_file
 from gonghui.members.models import (
     ImportJob,
     ImportStatus,
@@ -50,6 +52,7 @@ from gonghui.members.roster import (
     RawRow,
     RosterFileError,
     RosterRow,
+    RosterTooLong,
     RowChecker,
     RowError,
     file_kind,
@@ -59,11 +62,15 @@ from gonghui.members.roster import (
 )
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
 
+logger = logging.getLogger(__name__)
+
 MAX_STORED_ERRORS = 1000
 LOOKUP_BATCH = 2000  # rows per stored-data query
 INSERT_CHUNK = 20000  # rows per insert round; bounds the tuples built for one COPY
 COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
 ID_COLUMN = "身份证号"
+MOBILE_COLUMN = "手机号码"
+MOBILE_KEPT = "该职工已登记的手机号码与本行不同，已保留原号码；如确需更换，请在会员资料中修改"
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -98,6 +105,7 @@ class RosterCheck:
     errors: list[RowError] = field(default_factory=list)
     rows: list[RosterRow] = field(default_factory=list)
     rejoining: dict[str, int] = field(default_factory=dict)  # id number → Person pk of someone who left
+    notices: list[RowError] = field(default_factory=list)  # what a clean file's import left as it was
 
     @property
     def ok(self) -> bool:
@@ -111,11 +119,13 @@ class RosterCheck:
         self.errors.extend(errors[: max(room, 0)])
         self.rows.clear()
         self.rejoining.clear()
+        self.notices.clear()
 
 
 class StoredPerson(NamedTuple):
     pk: int
     name: str
+    mobile_hash: str
     union_id: int | None  # of the active membership, if any
     union_name: str
 
@@ -129,13 +139,19 @@ def employer_index(*, union: Organisation) -> EmployerIndex:
     return index
 
 
-def roster_check(*, union: Organisation, file: IO[bytes], filename: str, today: date | None = None) -> RosterCheck:
-    """Check every row of a roster for `union`; saves nothing."""
+def roster_check(
+    *, union: Organisation, file: IO[bytes], filename: str, today: date | None = None, max_rows: int | None = None
+) -> RosterCheck:
+    """Check every row of a roster for `union`; saves nothing. Reading stops at the row limit
+    (settings.GONGHUI_IMPORT_MAX_ROWS), and the report then says only that."""
     check = RosterCheck()
+    limit = settings.GONGHUI_IMPORT_MAX_ROWS if max_rows is None else max_rows
     try:
-        header_errors, rows = read_roster(file, filename=filename)
+        header_errors, rows = read_roster(file, filename=filename, max_rows=limit)
         check.add_errors(header_errors)
         _check_rows(check, union, rows, today or timezone.localdate())
+    except RosterTooLong as exc:
+        return _file_failure(str(exc), check.total_rows)
     except RosterFileError as exc:
         check.add_errors([RowError(HEADER_ROW, FILE_COLUMN, str(exc))])
     return check
@@ -169,12 +185,17 @@ def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], erro
     stored = stored_people([row.id_number for row in rows]) if rows else {}
     kept: list[RosterRow] = []
     rejoining: dict[str, int] = {}
+    notices: list[RowError] = []
     for row in rows:
         person = stored.get(row.id_number)
         problem = _stored_problem(person, row, union) if person else None
         if problem:
             errors.append(RowError(row.row, ID_COLUMN, problem))
             continue
+        if person and _mobile_differs(person, row):
+            # Never overwritten in bulk: the stored mobile stays, and the report says so.
+            notices.append(RowError(row.row, MOBILE_COLUMN, MOBILE_KEPT))
+            row = row._replace(mobile="")
         kept.append(row)
         if person:
             rejoining[row.id_number] = person.pk
@@ -183,6 +204,7 @@ def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], erro
     if check.ok:
         check.rows.extend(kept)
         check.rejoining.update(rejoining)
+        check.notices.extend(notices[: max(MAX_STORED_ERRORS - len(check.notices), 0)])
 
 
 def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
@@ -190,9 +212,9 @@ def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
     Found by the numbers' hashes, so no stored number needs decrypting."""
     number_of = {blind_index(number): number for number in id_numbers}
     people = {
-        number_of[digest]: (pk, name)
-        for pk, digest, name in Person.objects.filter(id_number_hash__in=number_of).values_list(
-            "pk", "id_number_hash", "name"
+        number_of[digest]: (pk, name, mobile_hash)
+        for pk, digest, name, mobile_hash in Person.objects.filter(id_number_hash__in=number_of).values_list(
+            "pk", "id_number_hash", "name", "mobile_hash"
         )
     }
     if not people:
@@ -200,10 +222,17 @@ def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
     active = {
         person_id: (union_id, union_name)
         for person_id, union_id, union_name in Membership.objects.filter(
-            person_id__in=[pk for pk, _ in people.values()], status=MembershipStatus.ACTIVE
+            person_id__in=[pk for pk, _, _ in people.values()], status=MembershipStatus.ACTIVE
         ).values_list("person_id", "union_id", "union__name")
     }
-    return {number: StoredPerson(pk, name, *active.get(pk, (None, ""))) for number, (pk, name) in people.items()}
+    return {
+        number: StoredPerson(pk, name, mobile_hash, *active.get(pk, (None, "")))
+        for number, (pk, name, mobile_hash) in people.items()
+    }
+
+
+def _mobile_differs(person: StoredPerson, row: RosterRow) -> bool:
+    return bool(row.mobile and person.mobile_hash and blind_index(row.mobile) != person.mobile_hash)
 
 
 def _stored_problem(person: StoredPerson, row: RosterRow, union: Organisation) -> str | None:
@@ -468,32 +497,55 @@ def _check_importer(scope: Scope, union: Organisation) -> None:
 def import_job_submit(
     *, scope: Scope, union: Organisation, uploaded_file: IO[bytes], filename: str, run_inline: bool = False
 ) -> ImportJob:
-    """Keep the uploaded roster with a new import job and run the job: through Celery (in
-    this process when tasks run eagerly, the default), or right here with `run_inline`."""
+    """Keep the uploaded roster, encrypted, with a new import job and start the job: through
+    Celery (see _start), or right here with `run_inline`. A file over the size limit is
+    refused before it is read; the rows are counted by the job."""
     _check_importer(scope, union)
-    kind = file_kind(filename)
-    if kind is None:
+    if file_kind(filename) is None:
         raise ValidationFailed("只能导入 .xlsx 或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx）", field="file")
+    data = read_upload(uploaded_file)
     user = scope.user if getattr(scope.user, "is_authenticated", False) else None
     job = ImportJob(union=union, uploaded_by=user, filename=filename[-200:])
-    content = uploaded_file if isinstance(uploaded_file, File) else File(uploaded_file)
-    job.file.save(f"{uuid4().hex}.{kind}", content, save=False)
+    store_roster_file(job, data)
     job.save()
-    _start(job, inline=run_inline)
+    _start(job, inline=run_inline, size=len(data))
     job.refresh_from_db()
     return job
 
 
-def _start(job: ImportJob, *, inline: bool) -> None:
+def _start(job: ImportJob, *, inline: bool, size: int) -> None:
     from gonghui.members.tasks import run_import_job
 
     if inline:
         run_import_job.apply(args=[job.pk], throw=True)
-    elif settings.CELERY_TASK_ALWAYS_EAGER:
-        run_import_job.delay(job.pk)
-    else:
+    elif not settings.CELERY_TASK_ALWAYS_EAGER:
         # A worker must not look for the job before the row is committed.
         transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    elif size <= settings.GONGHUI_IMPORT_IN_REQUEST_MAX_BYTES:
+        run_import_job.delay(job.pk)  # in-process, and quick: the answer comes with the response
+    else:
+        # In-process but large: the request returns now and its page follows the job.
+        transaction.on_commit(lambda: _run_in_thread(job.pk))
+
+
+def _run_in_thread(job_id: int) -> threading.Thread:
+    """With no worker, a large roster is imported in a thread of this process. Written here,
+    not taken from a job library, because it is a stopgap until imports always have a worker;
+    not a daemon, so a restart lets the import finish instead of leaving it "running"."""
+
+    def work() -> None:
+        from gonghui.members.tasks import run_import_job
+
+        try:
+            run_import_job.apply(args=[job_id], throw=True)
+        except Exception:
+            logger.exception("roster import #%s failed", job_id)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=work, name=f"roster-import-{job_id}")
+    thread.start()
+    return thread
 
 
 def import_job_run(job_id: int) -> ImportJob:
@@ -509,6 +561,9 @@ def import_job_run(job_id: int) -> ImportJob:
         # Leave the job finished and saying so, not "running" for ever; the error is logged.
         _finish(job, _file_failure("导入时发生内部错误，未导入任何数据，请联系管理员"), 0)
         raise
+    finally:
+        # Imported or rejected, the roster is not needed again: a new try is a new upload.
+        discard_roster_file(job)
     return job
 
 
@@ -517,8 +572,14 @@ def _file_failure(message: str, total_rows: int = 0) -> RosterCheck:
 
 
 def _run(job: ImportJob) -> None:
-    with job.file.open("rb") as file:
-        check = roster_check(union=job.union, file=file, filename=job.filename)
+    try:
+        data = open_roster_file(job)
+    except (DecryptionError, FileNotFoundError, ValueError):  # ValueError: the job has no file
+        message = "上传的文件已无法读取（已删除或密钥已更换），未导入任何数据，请重新上传"
+        _finish(job, _file_failure(message), 0)
+        return
+    check = roster_check(union=job.union, file=io.BytesIO(data), filename=job.filename)
+    del data  # the check keeps what it needs; the file's bytes can go
     if not check.ok:
         _finish(job, check, 0)
         return
@@ -537,6 +598,7 @@ def _finish(job: ImportJob, check: RosterCheck, created: int) -> None:
     job.status = ImportStatus.DONE if check.ok else ImportStatus.REJECTED
     job.total_rows, job.created_count, job.error_count = check.total_rows, created, check.error_count
     job.errors = [error.as_dict() for error in check.errors]
+    job.notices = [notice.as_dict() for notice in check.notices] if check.ok else []
     job.finished_at = timezone.now()
     job.save()
 
@@ -547,5 +609,10 @@ def _audit(job: ImportJob, check: RosterCheck) -> None:
         action=AuditEntry.Action.IMPORT,
         subject=job,
         subject_label=f"{job.union.name} 花名册 {job.filename}",
-        detail={"union": job.union.code, "rows": check.total_rows, "rejoined": len(check.rejoining)},
+        detail={
+            "union": job.union.code,
+            "rows": check.total_rows,
+            "rejoined": len(check.rejoining),
+            "mobiles_kept": len(check.notices),
+        },
     )

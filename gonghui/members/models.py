@@ -230,6 +230,8 @@ class ImportJob(TimeStampedModel):
     created_count = models.PositiveIntegerField("新增会员", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     errors = models.JSONField("错误明细", default=list, blank=True)
+    # Rows imported with something left as it was, e.g. a returning member's stored mobile.
+    notices = models.JSONField("提示", default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, NamedTuple
@@ -20,6 +20,8 @@ from typing import IO, Any, NamedTuple
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
+from gonghui.core.masking import mask_numbers
+from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.members.identity import MOBILE_RE, id_number_problem_cached, make_id_number, normalise_mobile
 from gonghui.members.models import Education, SkillLevel
 from gonghui.organisations.identity import uscc_problem
@@ -112,6 +114,7 @@ EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 
 Cell = str | int | float | bool | date | datetime | None
 RawRow = dict[str, Cell]
+Lines = Generator[tuple[int, tuple[Cell, ...]], None, None]  # (line number, cells), header first
 
 
 class RowError(NamedTuple):
@@ -149,6 +152,13 @@ class RosterFileError(Exception):
     """The file cannot be read at all; the message, in Chinese, says why."""
 
 
+class RosterTooLong(RosterFileError):
+    """The file has more rows than an import takes; reading stopped there."""
+
+    def __init__(self, max_rows: int) -> None:
+        super().__init__(f"名单超过 {max_rows:,} 行上限，请拆分后导入")
+
+
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -160,27 +170,41 @@ def file_kind(filename: str) -> str | None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_roster(file: IO[bytes], *, filename: str) -> tuple[list[RowError], Iterator[tuple[int, RawRow]]]:
+def read_roster(
+    file: IO[bytes], *, filename: str, max_rows: int | None = None
+) -> tuple[list[RowError], Iterator[tuple[int, RawRow]]]:
     """The header's problems, and the data rows as (row number, {key: cell}), skipping blank
-    rows. When the header has problems no rows are given: they could not be read reliably."""
+    rows. When the header has problems no rows are given: they could not be read reliably.
+    Past `max_rows` data rows the rows raise RosterTooLong and reading stops."""
     lines = _xlsx_lines(file) if file_kind(filename) == "xlsx" else _csv_lines(file)
     first = next(lines, None)
     if first is None:
         return [RowError(HEADER_ROW, FILE_COLUMN, "文件是空的，没有表头")], iter(())
     positions, errors = header_positions(first[1])
     if errors:
+        lines.close()
         return errors, iter(())
-    return [], _keyed(lines, positions)
+    return [], _keyed(lines, positions, max_rows)
 
 
-def _keyed(
-    lines: Iterator[tuple[int, tuple[Cell, ...]]], positions: list[tuple[int, str]]
-) -> Iterator[tuple[int, RawRow]]:
-    for number, cells in lines:
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
-            continue
-        width = len(cells)
-        yield number, {key: cells[i] if i < width else None for i, key in positions}
+def _keyed(lines: Lines, positions: list[tuple[int, str]], max_rows: int | None) -> Iterator[tuple[int, RawRow]]:
+    # Blank rows are skipped but still read; a sheet formatted a million rows down holds
+    # few data rows, so the lines read are bounded too.
+    max_lines = None if max_rows is None else 2 * max_rows + HEADER_ROW
+    count = 0
+    try:
+        for number, cells in lines:
+            if max_lines is not None and number > max_lines:
+                raise RosterTooLong(max_rows or 0)
+            if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+                continue
+            count += 1
+            if max_rows is not None and count > max_rows:
+                raise RosterTooLong(max_rows)
+            width = len(cells)
+            yield number, {key: cells[i] if i < width else None for i, key in positions}
+    finally:
+        lines.close()  # the workbook is closed now, not when the generator is collected
 
 
 def clean_header(cell: Cell) -> str:
@@ -200,9 +224,9 @@ def header_positions(cells: tuple[Cell, ...]) -> tuple[list[tuple[int, str]], li
             continue
         column = COLUMN_BY_HEADER.get(header)
         if column is None:
-            errors.append(
-                RowError(HEADER_ROW, str(cell).strip(), f"不认识的列名「{str(cell).strip()}」，请使用模板中的列名")
-            )
+            # A file without its header has a person's row here: the numbers are masked.
+            text = mask_numbers(str(cell).strip())
+            errors.append(RowError(HEADER_ROW, text, f"不认识的列名「{text}」，请使用模板中的列名"))
         elif header in seen:
             errors.append(RowError(HEADER_ROW, header, f"列「{header}」出现了两次"))
         else:
@@ -217,7 +241,7 @@ def header_positions(cells: tuple[Cell, ...]) -> tuple[list[tuple[int, str]], li
 XLSX_UNREADABLE = "文件不是有效的 .xlsx 表格，请用 Excel 或 WPS 另存为 .xlsx 后再导入"
 
 
-def _xlsx_lines(file: IO[bytes]) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+def _xlsx_lines(file: IO[bytes]) -> Lines:
     # A damaged workbook fails in whichever layer openpyxl is in, while opening it or while
     # reading rows: zipfile, zlib, the XML parser or openpyxl itself (a fuzzer found
     # zlib.error and others). Each means the same to the officer: the file cannot be read.
@@ -236,7 +260,7 @@ def _xlsx_lines(file: IO[bytes]) -> Iterator[tuple[int, tuple[Cell, ...]]]:
         book.close()
 
 
-def _csv_lines(file: IO[bytes]) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+def _csv_lines(file: IO[bytes]) -> Lines:
     encoding = sniff_encoding(file)
     text = io.TextIOWrapper(file, encoding=encoding, newline="")
     try:
@@ -342,6 +366,23 @@ class EmployerIndex:
 Problems = list[tuple[str, str]]
 
 
+def control_character_problems(raw: RawRow) -> Problems:
+    """The cells that break the platform's one rule for text (core.text). A cell is read as
+    multi-line text: a line break typed in Excel (Alt+Enter) is allowed and becomes a space,
+    as all runs of whitespace in a cell do; any other control character is refused."""
+    return [
+        (HEADER_OF[key], f"{HEADER_OF[key]}{CONTROL_MESSAGE}")
+        for key, cell in raw.items()
+        if isinstance(cell, str) and has_control_characters(cell, multiline=True)
+    ]
+
+
+def quoted(text: str) -> str:
+    """A cell as an error message quotes it: a number typed into the wrong column (an identity
+    or mobile number under 工作单位) is masked, since the report is stored and downloaded."""
+    return mask_numbers(text)
+
+
 class RowChecker:
     """Checks one row on its own (no database): returns the clean row, or the problems as
     (column header, reason in Chinese)."""
@@ -351,6 +392,15 @@ class RowChecker:
         self.today = today
 
     def check(self, number: int, raw: RawRow) -> tuple[RosterRow | None, Problems]:
+        unreadable = control_character_problems(raw)
+        row, problems = self._check(number, raw)
+        if unreadable:
+            # One error per cell: what else is wrong with such a cell can wait until it is fixed.
+            columns = {column for column, _ in unreadable}
+            return None, unreadable + [problem for problem in problems if problem[0] not in columns]
+        return row, problems
+
+    def _check(self, number: int, raw: RawRow) -> tuple[RosterRow | None, Problems]:
         problems: Problems = []
         name = self._name(raw.get("name"), problems)
         id_number = self._id_number(raw.get("id_number"), problems)
@@ -393,7 +443,7 @@ class RowChecker:
     def _mobile(self, cell: Cell, problems: Problems) -> str:
         mobile = normalise_mobile(cell_text(cell))
         if mobile and not MOBILE_RE.match(mobile):
-            problems.append(("手机号码", f"手机号码「{mobile}」不对，应为11位、以13-19开头"))
+            problems.append(("手机号码", f"手机号码「{mask_numbers(mobile, mobile=True)}」不对，应为11位、以13-19开头"))
         return mobile
 
     def _employer(self, name_cell: Cell, uscc_cell: Cell, problems: Problems) -> int | None:
@@ -406,11 +456,11 @@ class RowChecker:
             return None
         key = match_key(name)
         if key not in self.employers.by_name:
-            problems.append(("工作单位", f"工作单位「{name}」不是本工会覆盖的单位，请先登记该单位或核对名称"))
+            problems.append(("工作单位", f"工作单位「{quoted(name)}」不是本工会覆盖的单位，请先登记该单位或核对名称"))
             return None
         pk = self.employers.by_name[key]
         if pk is None:
-            problems.append(("工作单位", f"有多个名为「{name}」的单位，请填写统一社会信用代码"))
+            problems.append(("工作单位", f"有多个名为「{quoted(name)}」的单位，请填写统一社会信用代码"))
         return pk
 
     def _employer_by_uscc(self, code: str, problems: Problems) -> int | None:
@@ -428,7 +478,9 @@ class RowChecker:
         if on is None:
             text = cell_text(cell)
             reason = (
-                f"入会时间「{text}」无法识别，请写成 2024-03-01、2024/3/1 或 20240301" if text else "入会时间不能为空"
+                f"入会时间「{quoted(text)}」无法识别，请写成 2024-03-01、2024/3/1 或 20240301"
+                if text
+                else "入会时间不能为空"
             )
             problems.append(("入会时间", reason))
         elif on > self.today:
@@ -448,7 +500,7 @@ class RowChecker:
         if not text:
             return None
         if text not in codes:
-            problems.append((header, f"{header}「{text}」不在可选范围内：{labels}"))
+            problems.append((header, f"{header}「{quoted(text)}」不在可选范围内：{labels}"))
             return None
         return codes[text]
 
@@ -459,6 +511,6 @@ class RowChecker:
         if not text:
             return None
         if text not in YES_NO:
-            problems.append(("是否农民工", f"是否农民工应填“是”或“否”，不能填「{cell_text(cell)}」"))
+            problems.append(("是否农民工", f"是否农民工应填“是”或“否”，不能填「{quoted(cell_text(cell))}」"))
             return None
         return YES_NO[text]

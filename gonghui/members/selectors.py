@@ -1,11 +1,34 @@
-"""Reads of people and memberships, always within the asking person's scope."""
+"""Reads of people and memberships, always within the asking person's scope.
+
+Staff see anyone who has been a member in their subtree, but a worker's present belongs to
+one union only: the one holding their active membership or, if they have none (they left
+or died), their latest one. Staff whose subtree holds that membership see the person whole;
+a former union sees only its own past memberships of them, under their name and masked
+identity number, and nothing of their present (docs/audit-and-privacy.md). Every row these
+selectors return carries `present_here` to say which, and pages, the API and exports show
+the mobile and the other personal details only where it is true."""
 
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, ExpressionList, F, OrderBy, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    Expression,
+    ExpressionList,
+    ExpressionWrapper,
+    F,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from gonghui.core.access import Role, Scope
 from gonghui.core.crypto import blind_index
@@ -27,13 +50,53 @@ ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 MOBILE_LIKE = re.compile(r"^(\+86)?1\d{10}$")
 
 
+# The present membership comes first in this order: the active one (the only one without an
+# end date), else the latest to end.
+PRESENT_FIRST = (F("ended_on").desc(nulls_first=True), F("joined_on").desc(), F("pk").desc())
+
+
+def _present_union_path(person_ref: str) -> Subquery:
+    """The path of the union holding the present membership of the person at `person_ref`."""
+    present = Membership.objects.filter(person_id=OuterRef(person_ref)).order_by(*PRESENT_FIRST)
+    return Subquery(present.values("union__path")[:1])
+
+
+def _with_present_here(qs: QuerySet, path: str | None, present_path: Expression) -> QuerySet:
+    """`qs` with `present_here`: whether the subtree at `path` holds the person's present
+    membership (None: a member's own records, always theirs)."""
+    if path is None:
+        return qs.annotate(present_here=Value(True, output_field=BooleanField()))
+    # A prefix test rather than subtree_q's range: this is a computed value, no index to
+    # walk, and the range would state (and on SQLite run) the subquery twice.
+    return qs.alias(present_union_path=present_path).annotate(
+        present_here=ExpressionWrapper(Q(present_union_path__startswith=path), output_field=BooleanField())
+    )
+
+
+def _viewer_path(scope: Scope) -> str | None:
+    """The subtree a viewer's `present_here` is judged by; None for a member, whose only
+    records are their own (and for a staff scope without a subtree, which sees no rows)."""
+    return scope.organisation_path if scope.is_staff else None
+
+
+def memberships_with_present(qs: QuerySet[Membership], *, path: str | None) -> QuerySet[Membership]:
+    """Memberships annotated with `present_here` for a viewer whose subtree is at `path`.
+    An active membership is its person's present, so only the others ask the database."""
+    present_path = Case(
+        When(status=MembershipStatus.ACTIVE, then=F("union__path")), default=_present_union_path("person_id")
+    )
+    return _with_present_here(qs, path, present_path)
+
+
 def person_queryset(*, scope: Scope) -> QuerySet[Person]:
     """People the scope may see: staff see anyone who has been a member in their subtree,
-    a member sees only themself."""
+    a member sees only themself. Each carries `present_here` (see the module's docstring)."""
     if scope.is_staff:
         in_scope = Membership.objects.filter(scope.organisation_q("union__"), person=OuterRef("pk"))
-        return Person.objects.filter(Exists(in_scope))
-    return Person.objects.filter(pk=scope.person_id)
+        people = Person.objects.filter(Exists(in_scope))
+    else:
+        people = Person.objects.filter(pk=scope.person_id)
+    return _with_present_here(people, _viewer_path(scope), _present_union_path("pk"))
 
 
 def person_get(*, scope: Scope, pk: int) -> Person:
@@ -65,18 +128,23 @@ def _search_q(query: str) -> Q:
 
 
 def membership_list(*, scope: Scope, filters: MemberFilter | None = None) -> QuerySet[Membership]:
-    """Memberships in the scope, newest first; the base of member lists and exports."""
+    """Memberships in the scope, newest first, each with `present_here`; the base of member
+    lists and exports."""
     f = filters or MemberFilter()
     if scope.is_staff:
         qs = Membership.objects.filter(scope.organisation_q("union__"))
     else:
         qs = Membership.objects.filter(person_id=scope.person_id)
+    qs = memberships_with_present(qs, path=_viewer_path(scope))
     if f.union is not None:
         qs = qs.filter(subtree_q(f.union.path, via="union__"))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.query.strip():
         qs = qs.filter(_search_q(f.query))
+        if MOBILE_LIKE.match(f.query.strip().replace(" ", "")):
+            # A mobile number is the person's present: a former union must not learn whose it is now.
+            qs = qs.filter(present_here=True)
     if f.migrant_only:
         qs = qs.filter(person__is_migrant_worker=True)
     if f.joined_from:
@@ -131,23 +199,36 @@ def transfer_get(*, scope: Scope, pk: int) -> Transfer:
 
 @dataclass(frozen=True)
 class PersonDetail:
-    person: Person
+    person: Person  # with `present_here`
     memberships: list[Membership]
-    events: list[MembershipEvent]
+    events: list[MembershipEvent]  # each with `counterpart_shown`
+
+    @property
+    def past_only(self) -> bool:
+        """The viewer is a former union: it sees its own past memberships and nothing more."""
+        return not self.person.present_here
 
     @property
     def current(self) -> Membership | None:
-        """The active membership, if any: at most one, by the database constraint."""
+        """The active membership, if the viewer may see it: at most one, by the database constraint."""
         return next((m for m in self.memberships if m.status == MembershipStatus.ACTIVE), None)
 
 
 def person_detail(*, scope: Scope, pk: int) -> PersonDetail:
-    """A worker with their whole membership history: the one view of them across the
-    federation, so it is not cut down to the asker's subtree once the person is visible."""
+    """A worker with the membership history the viewer may see: staff see the memberships
+    and changes in their own subtree, and the other side of a transfer only when that too
+    is theirs, so a union never learns where else the person has been or has gone."""
     person = person_get(scope=scope, pk=pk)
-    memberships = list(person.memberships.select_related("union", "employer").order_by("-joined_on", "-pk"))
-    events = list(person.membership_events.select_related("union", "counterpart").order_by("on", "pk"))
-    return PersonDetail(person=person, memberships=memberships, events=events)
+    memberships = person.memberships.select_related("union", "employer").order_by("-joined_on", "-pk")
+    events = person.membership_events.select_related("union", "counterpart").order_by("on", "pk")
+    if scope.is_staff:
+        memberships = memberships.filter(scope.organisation_q("union__"))
+        events = events.filter(scope.organisation_q("union__")).annotate(
+            counterpart_shown=ExpressionWrapper(scope.organisation_q("counterpart__"), output_field=BooleanField())
+        )
+    else:
+        events = events.annotate(counterpart_shown=Value(True, output_field=BooleanField()))
+    return PersonDetail(person=person, memberships=list(memberships), events=list(events))
 
 
 def own_person_detail(*, scope: Scope) -> PersonDetail:
@@ -158,9 +239,12 @@ def own_person_detail(*, scope: Scope) -> PersonDetail:
 
 
 def person_active_membership(*, scope: Scope, pk: int) -> Membership:
-    """The current membership of a visible person, for leave and transfer; whether the asker
-    may act on it (its union in their subtree) is the service's check."""
+    """The current membership of a visible person, for leave and transfer. A former union
+    is refused before anything of the person's present is read; whether the asker may act
+    on the membership is then the service's check."""
     person = person_get(scope=scope, pk=pk)
+    if not person.present_here:
+        raise Forbidden("该职工已不在您管辖范围内的工会，不能为其办理", field="person")
     current = active_membership(person=person)
     if current is None:
         raise Conflict("该职工目前没有有效会籍", field="person")

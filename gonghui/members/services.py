@@ -12,7 +12,8 @@ from django.utils import timezone
 from gonghui.core.access import Role, Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import blind_index
-from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEntry
 from gonghui.members.identity import birth_date_of, check_id_number, check_mobile, sex_of
 from gonghui.members.models import (
@@ -25,6 +26,7 @@ from gonghui.members.models import (
     TransferInitiator,
     TransferStatus,
 )
+from gonghui.members.roster import match_key
 from gonghui.members.selectors import active_membership
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
 
@@ -87,9 +89,12 @@ def member_join(
     name: str,
     joined_on: date,
     employer: Employer | None = None,
+    confirm_name_change: bool = False,
+    confirm_mobile_change: bool = False,
     **person_fields: Any,
 ) -> Membership:
-    """Register a worker (or find them by identity number) and start a membership."""
+    """Register a worker (or find them by identity number) and start a membership. A known
+    person's name and mobile are changed only when the caller confirms it (see _rejoin)."""
     _require_covers(scope, union)
     _check_union_open(union)
     _check_employer(employer, union)
@@ -103,9 +108,7 @@ def member_join(
         current = active_membership(person=person)
         if current is not None:
             raise Conflict(f"该职工已是{current.union.name}的会员，请办理转接", field="id_number")
-        for key, value in fields.items():
-            setattr(person, key, value)
-        person.save()
+        _rejoin(scope, person, fields, confirm_name=confirm_name_change, confirm_mobile=confirm_mobile_change)
     try:
         with transaction.atomic():
             membership = Membership.objects.create(person=person, union=union, employer=employer, joined_on=joined_on)
@@ -113,6 +116,44 @@ def member_join(
         raise Conflict("该职工已有有效会籍", field="id_number") from None
     _event(membership, MembershipEventKind.JOIN, joined_on, scope.user)
     return membership
+
+
+def _rejoin(scope: Scope, person: Person, fields: dict[str, Any], *, confirm_name: bool, confirm_mobile: bool) -> None:
+    """Someone who was a member before joins again. A different name usually means a
+    mistyped identity number that passes the check digit, and a different mobile may be a
+    stranger's application, so neither replaces the stored one unless confirmed; a confirmed
+    change is kept in the person's history (and so in the audit log) with its reason.
+    Empty values keep what is stored."""
+    changes = []
+    if match_key(fields["name"]) == match_key(person.name):
+        fields["name"] = person.name  # the same name with other spacing: keep it as stored
+    elif confirm_name:
+        changes.append("姓名")
+    else:
+        raise Conflict(
+            f"该身份证号已登记的姓名为「{mask_name(person.name)}」，与填写的「{fields['name']}」不一致。"
+            "请核对身份证号；如确为本人改名，请确认修改姓名后再提交",
+            field="name",
+            code="name_differs",
+        )
+    mobile = fields.get("mobile")
+    if mobile and person.mobile and mobile != person.mobile:
+        if not confirm_mobile:
+            raise Conflict(
+                "该职工已登记的手机号码与填写的不一致。如确需更换，请确认修改手机号码后再提交；"
+                "不填手机号码则保留原号码",
+                field="mobile",
+                code="mobile_differs",
+            )
+        changes.append("手机号码")
+    for key, value in fields.items():
+        if value not in (None, ""):
+            setattr(person, key, value)
+    if changes:
+        person._change_reason = f"重新入会时确认修改{'、'.join(changes)}"  # type: ignore[attr-defined]
+    if getattr(scope.user, "is_authenticated", False):
+        person._history_user = scope.user  # type: ignore[attr-defined]
+    person.save()
 
 
 @transaction.atomic
@@ -313,18 +354,36 @@ def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on
 def person_reveal_identity(
     *, scope: Scope, person: Person, reason: str, request: HttpRequest | None = None
 ) -> dict[str, str]:
-    """The full identity and mobile numbers, for holders of the permission, always audited."""
-    from gonghui.members.selectors import person_get
-
-    person = person_get(scope=scope, pk=person.pk)
-    if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
+    """The full identity and mobile numbers, for holders of the permission in the union that
+    holds the person's present membership (or above it) who give a reason, always audited: a
+    refusal as a denied entry naming whom it was about."""
+    try:
+        person = _reveal_allowed(scope=scope, person=person, reason=reason)
+    except ServiceError as err:
         audit_record(
-            actor=scope.user, action=AuditEntry.Action.ACCESS_DENIED, subject=person, reason=reason, request=request
+            actor=scope.user,
+            action=AuditEntry.Action.ACCESS_DENIED,
+            result=AuditEntry.Result.DENIED,
+            subject=person,
+            reason=reason,
+            request=request,
+            detail={"attempted": AuditEntry.Action.REVEAL_ID_NUMBER, "status": err.status_code, "code": err.code},
         )
-        raise Forbidden("您没有查看完整身份信息的权限")
-    if not reason.strip():
-        raise ValidationFailed("请填写查看理由", field="reason")
+        raise
     audit_record(
         actor=scope.user, action=AuditEntry.Action.REVEAL_ID_NUMBER, subject=person, reason=reason, request=request
     )
     return {"id_number": person.id_number, "mobile": person.mobile}
+
+
+def _reveal_allowed(*, scope: Scope, person: Person, reason: str) -> Person:
+    from gonghui.members.selectors import person_get
+
+    person = person_get(scope=scope, pk=person.pk)
+    if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
+        raise Forbidden("您没有查看完整身份信息的权限")
+    if not person.present_here:
+        raise Forbidden("该职工已不在您管辖范围内的工会，不能查看其完整身份信息", field="person")
+    if not reason.strip():
+        raise ValidationFailed("请填写查看理由", field="reason")
+    return person

@@ -17,5 +17,6 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", views.transfer_decide, {"action": "cancel"}, name="transfer_cancel"),
     path("import/", views.roster_import, name="import"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("import/template.<str:fmt>", views.import_template, name="import_template"),
 ]

@@ -19,6 +19,7 @@ from gonghui.core.access import Role, Scope, request_scope
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.pages import form_error, is_htmx, page, staff_page
 from gonghui.core.sections import member_sections_for
+from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import exports, importing, selectors, services
 from gonghui.members.forms import (
     ImportForm,
@@ -35,7 +36,7 @@ from gonghui.organisations.selectors import scope_root
 PAGE_SIZE = 25
 JOBS_SHOWN = 20
 IMPORT_ERRORS_SHOWN = 1000
-TEMPLATE_TYPES = {"xlsx": exports.XLSX_TYPE, "csv": exports.CSV_TYPE}
+TEMPLATE_TYPES = {"xlsx": XLSX_TYPE, "csv": exports.CSV_TYPE}
 
 
 # Search and export
@@ -71,7 +72,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "members/list.html", {"form": form, "page_obj": None}, status=400)
     content = exports.members_export_xlsx(scope=scope, filters=form.to_filter(), request=request)
-    return exports.attachment(content, exports.XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return exports.attachment(content, XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # One worker
@@ -85,6 +86,7 @@ def _detail_context(scope: Scope, pk: int, **extra: Any) -> dict[str, Any]:
         "memberships": detail.memberships,
         "events": detail.events,
         "current": current,
+        "past_only": detail.past_only,
         "can_manage": current is not None and scope.covers_path(current.union.path),
         "transfers": selectors.transfer_list(scope=scope).filter(membership__person=detail.person),
         "sections": member_sections_for(scope=scope, person=detail.person),
@@ -262,6 +264,14 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"job": job, "errors": job.errors[:IMPORT_ERRORS_SHOWN], "errors_shown": IMPORT_ERRORS_SHOWN}
     template = "members/_import_job.html" if is_htmx(request) else "members/import_job.html"
     return render(request, template, context)
+
+
+@staff_page
+@require_GET
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's error report as .xlsx, for those who may see the job (numbers in it are masked)."""
+    job = importing.import_job_get(scope=request_scope(request), pk=pk)
+    return exports.attachment(exports.import_errors_xlsx(job), XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
 
 
 @page

@@ -1,16 +1,15 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from gonghui.core.access import request_scope
-from gonghui.core.admin import ScopedAdminMixin
+from gonghui.core.admin import ScopedHistoryAdmin
 from gonghui.organisations import selectors
 from gonghui.organisations.models import Employer, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "kind", "status", "founded_on"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "code"]
@@ -20,7 +19,7 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Employer)
-class EmployerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EmployerAdmin(ScopedHistoryAdmin):
     list_display = ["name", "uscc", "category", "industry", "staff_count", "town", "union"]
     list_filter = ["category"]
     search_fields = ["name", "uscc"]

@@ -13,7 +13,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, staff_scope_of
+from gonghui.core.text import Line, Note
 from gonghui.organisations import selectors, services
 from gonghui.organisations.models import (
     Employer,
@@ -116,33 +117,33 @@ class StatsOut(CountsOut):
 
 class OrganisationIn(Schema):
     parent_id: int
-    code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=200)
+    code: Line = Field(min_length=1, max_length=32)
+    name: Line = Field(min_length=1, max_length=200)
     kind: OrganisationKind
-    founded_on: date | None = None
-    uscc: str = Field("", max_length=30)
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=30)
-    address: str = Field("", max_length=200)
+    founded_on: IsoDate | None = None
+    uscc: Line = Field("", max_length=30)
+    contact_name: Line = Field("", max_length=50)
+    contact_phone: Line = Field("", max_length=30)
+    address: Line = Field("", max_length=200)
 
 
 class OrganisationPatch(Schema):
     """Only the fields sent are changed. Text fields take no null (send "" to clear); dates
     take null to clear."""
 
-    name: str = Field(None, min_length=1, max_length=200)
-    uscc: str = Field(None, max_length=30)
-    founded_on: date | None = None
-    contact_name: str = Field(None, max_length=50)
-    contact_phone: str = Field(None, max_length=30)
-    address: str = Field(None, max_length=200)
+    name: Line = Field(None, min_length=1, max_length=200)
+    uscc: Line = Field(None, max_length=30)
+    founded_on: IsoDate | None = None
+    contact_name: Line = Field(None, max_length=50)
+    contact_phone: Line = Field(None, max_length=30)
+    address: Line = Field(None, max_length=200)
 
 
 class StatusChangeIn(Schema):
     status: Literal["merged", "dissolved"] = Field(description="merged 合并 / dissolved 撤销")
-    on: date
+    on: IsoDate
     merged_into_id: int | None = None
-    note: str = Field("", max_length=300)
+    note: Note = Field("", max_length=300)
 
 
 class EmployerOut(Schema):
@@ -164,29 +165,29 @@ class EmployerOut(Schema):
 
 
 class EmployerIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    uscc: str = Field(min_length=1, max_length=30)
+    name: Line = Field(min_length=1, max_length=200)
+    uscc: Line = Field(min_length=1, max_length=30)
     town_id: int
     union_id: int | None = None
     category: EmployerCategory = EmployerCategory.PRIVATE
-    industry: str = Field("", max_length=60)
+    industry: Line = Field("", max_length=60)
     staff_count: int = Field(0, ge=0)
-    address: str = Field("", max_length=200)
-    covered_since: date | None = None
+    address: Line = Field("", max_length=200)
+    covered_since: IsoDate | None = None
 
 
 class EmployerPatch(Schema):
     """Only the fields sent are changed; union_id null means no union covers it any more."""
 
-    name: str = Field(None, min_length=1, max_length=200)
-    uscc: str = Field(None, min_length=1, max_length=30)
+    name: Line = Field(None, min_length=1, max_length=200)
+    uscc: Line = Field(None, min_length=1, max_length=30)
     town_id: int = Field(None)
     union_id: int | None = None
     category: EmployerCategory = Field(None)
-    industry: str = Field(None, max_length=60)
+    industry: Line = Field(None, max_length=60)
     staff_count: int = Field(None, ge=0)
-    address: str = Field(None, max_length=200)
-    covered_since: date | None = None
+    address: Line = Field(None, max_length=200)
+    covered_since: IsoDate | None = None
 
 
 class OrganisationFilter(Schema):

@@ -10,7 +10,7 @@ from gonghui.core.access import Scope
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.tree import subtree_q
 from gonghui.organisations import hooks
-from gonghui.organisations.identity import check_uscc
+from gonghui.organisations.identity import check_code, check_uscc
 from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
     Employer,
@@ -20,6 +20,7 @@ from gonghui.organisations.models import (
     OrganisationStatus,
     OrganisationStatusChange,
 )
+from gonghui.organisations.selectors import organisation_code_look_alike
 
 # Which kinds may sit under which: the city holds towns (and city-wide industry federations),
 # towns hold grassroots unions, industry federations and district unions hold member unions.
@@ -56,11 +57,13 @@ def organisation_create(
     **fields: Any,
 ) -> Organisation:
     _check_not_future(founded_on, "founded_on")
+    code = check_code(code)
     if fields.get("uscc"):
         fields["uscc"] = check_uscc(fields["uscc"])
     if parent is None:
         if not scope.user.is_superuser:
             raise Forbidden("只有系统管理员可以建立市总工会")
+        _check_code_free(code)
         return Organisation.objects.add_root(
             instance=Organisation(
                 code=code, name=name, kind=kind, founded_on=founded_on, status_since=founded_on, **fields
@@ -69,8 +72,7 @@ def organisation_create(
     _require_covers(scope, parent)
     if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
         raise ValidationFailed(f"{parent.get_kind_display()}下不能设立{OrganisationKind(kind).label}", field="kind")
-    if Organisation.objects.filter(code=code).exists():
-        raise Conflict(f"组织代码 {code} 已被使用", field="code")
+    _check_code_free(code)
     child = Organisation.objects.add_child(
         parent,
         instance=Organisation(
@@ -85,6 +87,16 @@ def organisation_create(
         recorded_by=scope.user,
     )
     return child
+
+
+def _check_code_free(code: str) -> None:
+    if Organisation.objects.filter(code=code).exists():
+        raise Conflict(f"组织代码 {code} 已被使用", field="code")
+    similar = organisation_code_look_alike(code=code)
+    if similar:
+        raise Conflict(
+            f"组织代码 {code} 与已有的 {similar} 只差字母 O、I 与数字 0、1，容易看错，请换一个", field="code"
+        )
 
 
 UPDATABLE_ORG_FIELDS = {"name", "uscc", "founded_on", "contact_name", "contact_phone", "address"}

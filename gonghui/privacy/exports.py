@@ -3,31 +3,18 @@ open it in a spreadsheet than read JSON."""
 
 from __future__ import annotations
 
-import io
-import re
 from typing import Any
 
-from openpyxl import Workbook
-
-# Sheet titles may not hold these characters and are at most 31 long.
-_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+from gonghui.core.xlsx import Book
 
 
 def personal_data_xlsx(data: dict[str, Any]) -> bytes:
-    book = Workbook(write_only=True)
+    book = Book()
     for key, part in data["parts"].items():
-        sheet = book.create_sheet(_BAD_TITLE.sub(" ", part["label"] or key)[:31])
+        sheet = book.sheet(part["label"] or key)
         columns = list(dict.fromkeys(column for row in part["rows"] for column in row))
         sheet.append(columns)
         for row in part["rows"]:
             # Numbers such as the identity number stay text, so a spreadsheet does not round them.
-            sheet.append([_cell(row.get(column)) for column in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return str(value)
-    return value
+            sheet.append([row.get(column) for column in columns])
+    return book.content()

@@ -15,11 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.access import request_scope
 from gonghui.core.pages import page
+from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.privacy import services
 from gonghui.privacy.exports import personal_data_xlsx
 from gonghui.privacy.models import ConsentChannel
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @page

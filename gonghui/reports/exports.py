@@ -3,8 +3,6 @@ figures' columns give them; every export is written to the audit log (who, what,
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -14,17 +12,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
-from openpyxl import Workbook
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.figures import Figure, Period
 from gonghui.core.models import AuditEntry
+from gonghui.core.xlsx import Book, Sheet
 from gonghui.organisations.models import Organisation
 from gonghui.reports import selectors
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 
 
@@ -40,7 +36,7 @@ def export_report(
 ) -> ExportFile:
     """One sheet of figures; with_records adds a sheet per figure with the records behind it."""
     results = selectors.figure_values(scope=scope, organisation=organisation, period=period)
-    book = Workbook(write_only=True)
+    book = Book()
     _figures_sheet(book, organisation, period, results)
     rows = len(results)
     if with_records:
@@ -51,18 +47,18 @@ def export_report(
             rows += _records_sheet(book, result.figure, records, organisation, period)
     _audit(scope, request, organisation, period, figures=[r.figure.name for r in results], rows=rows)
     name = f"{organisation.name}报表_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
-    return ExportFile(name, _save(book), rows)
+    return ExportFile(name, book.content(), rows)
 
 
 def export_records(
     *, scope: Scope, organisation: Organisation, period: Period, name: str, request: HttpRequest | None = None
 ) -> ExportFile:
     figure, records = selectors.figure_records(scope=scope, organisation=organisation, period=period, name=name)
-    book = Workbook(write_only=True)
+    book = Book()
     rows = _records_sheet(book, figure, records, organisation, period)
     _audit(scope, request, organisation, period, figures=[figure.name], rows=rows)
     filename = f"{organisation.name}_{figure.label}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
-    return ExportFile(filename, _save(book), rows)
+    return ExportFile(filename, book.content(), rows)
 
 
 def _audit(
@@ -78,8 +74,8 @@ def _audit(
     )
 
 
-def _figures_sheet(book: Workbook, org: Organisation, period: Period, results: list[selectors.FigureResult]) -> None:
-    sheet = book.create_sheet(_sheet_title(book, "指标"))
+def _figures_sheet(book: Book, org: Organisation, period: Period, results: list[selectors.FigureResult]) -> None:
+    sheet = book.sheet("指标")
     _title(sheet, f"{org.name} 报表", period)
     sheet.append(["工作", "指标", "数值", "单位", "口径说明", "指标代码"])
     for r in results:
@@ -87,8 +83,8 @@ def _figures_sheet(book: Workbook, org: Organisation, period: Period, results: l
         sheet.append([str(f.programme), str(f.label), r.value, str(f.unit), str(f.description), f.name])
 
 
-def _records_sheet(book: Workbook, figure: Figure, records: QuerySet, org: Organisation, period: Period) -> int:
-    sheet = book.create_sheet(_sheet_title(book, str(figure.label)))
+def _records_sheet(book: Book, figure: Figure, records: QuerySet, org: Organisation, period: Period) -> int:
+    sheet = book.sheet(str(figure.label))
     _title(sheet, f"{org.name} {figure.label}", period)
     sheet.append(figure.headers)
     count = 0
@@ -98,23 +94,10 @@ def _records_sheet(book: Workbook, figure: Figure, records: QuerySet, org: Organ
     return count
 
 
-def _title(sheet: WriteOnlyWorksheet, title: str, period: Period) -> None:
+def _title(sheet: Sheet, title: str, period: Period) -> None:
     sheet.append([title])
     sheet.append([f"统计期间：{period.start.isoformat()} 至 {period.end.isoformat()}"])
     sheet.append([])
-
-
-_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(book: Workbook, wanted: str) -> str:
-    # Excel allows 31 characters and no []:*?/\ in a sheet's name, and names must differ.
-    base = _BAD_TITLE.sub("", wanted)[:28] or "Sheet"
-    taken = set(book.sheetnames)
-    title, n = base, 2
-    while title in taken:
-        title, n = f"{base}{n}", n + 1
-    return title
 
 
 def _cell(value: Any) -> Any:
@@ -125,12 +108,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str | int | float | Decimal | date):
         return value
     return str(value)
-
-
-def _save(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def rows_of(figure: Figure, records: Iterable[Any]) -> list[list[Any]]:

@@ -20,6 +20,7 @@ from gonghui.core.access import Scope, request_scope
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.figures import Period, by_programme
 from gonghui.core.pages import staff_page
+from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.organisations.models import Organisation
 from gonghui.reports import exports, selectors
 from gonghui.reports.periods import parse_date, period_from, period_presets, preset_key
@@ -125,7 +126,7 @@ def records(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _xlsx(file: exports.ExportFile) -> HttpResponse:
-    response = HttpResponse(file.content, content_type=exports.XLSX_TYPE)
+    response = HttpResponse(file.content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file.filename)
     return response
 

@@ -8,12 +8,15 @@ def _admin_login(client, user):
     client.force_login(user)
 
 
-def test_admin_member_list_is_scoped_and_masked(client, fed):
+def test_admin_member_list_is_for_the_city_and_masked(client, fed):
     _admin_login(client, fed.town_b_staff)
+    refused = client.get("/admin/members/person/", follow=True).content.decode()
+    assert "李娜" not in refused and "张伟" not in refused
+    _admin_login(client, fed.city_staff)
     page = client.get("/admin/members/person/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "李娜" in text and "张伟" not in text
+    assert "李娜" in text and "张伟" in text
     assert fed.member_b1.person.id_number not in text
 
 

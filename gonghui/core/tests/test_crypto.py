@@ -67,6 +67,22 @@ def test_a_tampered_token_does_not_open(old_keys):
         decrypt(token.split(":")[0] + ":" + flipped)
 
 
+def test_a_file_seals_whole_and_opens_only_for_its_purpose_under_a_configured_key(old_keys):
+    roster = "姓名,身份证号\n王芳,330481199001011234\n".encode("gb18030")
+    sealed = crypto.encrypt_bytes(roster, purpose=b"roster")
+    assert roster not in sealed and sealed != crypto.encrypt_bytes(roster, purpose=b"roster")
+    assert crypto.decrypt_bytes(sealed, purpose=b"roster") == roster
+    old_keys.GONGHUI_FIELD_KEYS = [NEW_KEY, OLD_KEY]  # rotated: the old key still opens it
+    assert crypto.decrypt_bytes(sealed, purpose=b"roster") == roster
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    for token, purpose in ((sealed, b"other"), (tampered, b"roster"), (sealed[:15], b"roster"), (b"plain", b"roster")):
+        with pytest.raises(DecryptionError):
+            crypto.decrypt_bytes(token, purpose=purpose)
+    old_keys.GONGHUI_FIELD_KEYS = [NEW_KEY]
+    with pytest.raises(DecryptionError):
+        crypto.decrypt_bytes(sealed, purpose=b"roster")
+
+
 def test_the_hash_is_keyed_and_empty_stays_empty(old_keys):
     digest = blind_index("13912345678")
     assert len(digest) == crypto.HASH_LENGTH and digest == blind_index("13912345678")

@@ -91,3 +91,48 @@ def test_a_plain_request_id_from_the_proxy_is_kept_and_anything_else_replaced(lo
 
 def test_every_response_of_the_app_carries_a_request_id(client, db):
     assert client.get("/healthz")["X-Request-ID"]
+
+
+@pytest.fixture
+def every_handler_output(settings):
+    """What each handler on the way of Django's loggers writes, as development runs them
+    (DEBUG on: Django's own console handler speaks only then). Yields a reader of all output."""
+    settings.DEBUG = True
+    streams: list[tuple[logging.StreamHandler, object, io.StringIO]] = []
+    seen: set[int] = set()
+    for name in ("django.request", "django.server", "django.security", "django"):
+        logger: logging.Logger | None = logging.getLogger(name)
+        while logger is not None:
+            for handler in logger.handlers:
+                if isinstance(handler, logging.StreamHandler) and id(handler) not in seen:
+                    seen.add(id(handler))
+                    stream = io.StringIO()
+                    streams.append((handler, handler.setStream(stream), stream))
+            logger = logger.parent if logger.propagate else None
+    yield lambda: "".join(stream.getvalue() for _, _, stream in streams)
+    for handler, old, _ in streams:
+        handler.setStream(old)
+
+
+def test_django_s_own_not_found_and_server_lines_are_masked_too(every_handler_output, client, fed, caplog):
+    id_number = new_id_number()
+    client.force_login(fed.city_staff)
+    assert client.get(f"/members/{id_number}/").status_code == 404
+    assert client.get(f"/nowhere/{id_number}X/").status_code == 404
+    # The line runserver writes for each request (django.core.servers.basehttp).
+    logging.getLogger("django.server").warning('"%s" %s %s', f"GET /members/{id_number}/ HTTP/1.1", "404", "179")
+    output = every_handler_output()
+    assert "Not Found: /members/[ID-NUMBER]/" in output and "GET /members/[ID-NUMBER]/" in output
+    assert id_number not in output and id_number[:17] not in output
+    assert all(id_number[:17] not in record.getMessage() for record in caplog.records)
+
+
+def test_every_handler_of_the_configuration_masks(settings):
+    for name in ("django", "django.request", "django.server", "django.security.csrf", "celery", "gunicorn.error"):
+        logger: logging.Logger | None = logging.getLogger(name)
+        while logger is not None:
+            for handler in logger.handlers:
+                if isinstance(handler, logging.NullHandler) or type(handler).__module__.startswith("_pytest"):
+                    continue  # writes nothing, or pytest's own capture
+                assert any(isinstance(f, PersonalDataFilter) for f in handler.filters), (name, handler)
+            logger = logger.parent if logger.propagate else None

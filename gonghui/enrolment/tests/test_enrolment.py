@@ -62,9 +62,39 @@ def test_worker_applies_without_an_account(client: Client, fed: Federation) -> N
     assert application.submitted_from == "10.0.0.1"
 
 
+def test_the_union_code_may_be_typed_in_fullwidth(client: Client, fed: Federation) -> None:
+    assert apply(client, form_data(fed, union="ｈｎ－ｘｆ－００１")).status_code == 302
+    assert Application.objects.get().union == fed.union_a1
+
+
 def test_application_needs_consent_and_valid_numbers(client: Client, fed: Federation) -> None:
     response = apply(client, form_data(fed, consent="", id_number="330481199001011234", mobile="123"))
     assert response.status_code == 400
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "王\x1f芳", "姓名含有不可见的控制字符"),
+        ("employer_name", "海宁\x01皮革城", "工作单位含有不可见的控制字符"),
+    ],
+)
+def test_the_public_form_refuses_a_control_character_beside_the_field(
+    client: Client, fed: Federation, field: str, value: str, message: str
+) -> None:
+    """U+001F once passed as a space (Python counts it as whitespace); now the same rule
+    as the API's refuses it, before anything is stored."""
+    response = apply(client, form_data(fed, **{field: value}))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert not Application.objects.exists()
+
+
+def test_the_public_api_refuses_a_control_character_naming_the_field(client: Client, fed: Federation) -> None:
+    response = client.post(API_URL, api_data(fed, name="王\x1f芳"), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "name：含有不可见的控制字符", "field": "name", "code": "invalid"}
     assert not Application.objects.exists()
 
 

@@ -272,6 +272,25 @@ def test_update_refusals(fed, as_user):
     assert Person.objects.get(pk=fed.member_a1.person_id).name == "张伟"
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "张\u001f伟"), ("name", "张伟\n"), ("household_registration", "浙江\x00海宁"), ("mobile", "139\x7f")],
+)
+def test_text_with_a_control_character_is_refused_naming_the_field(fed, as_user, field, value):
+    """The outside probe's finding: such a name was stored, and every export then failed."""
+    response = send(as_user(fed.town_a_staff), "patch", person_url(fed.member_a1), {field: value})
+    assert response.status_code == 400
+    assert body(response) == {"detail": f"{field}：含有不可见的控制字符", "field": field, "code": "invalid"}
+    person = Person.objects.get(pk=fed.member_a1.person_id)
+    assert (person.name, person.household_registration) == ("张伟", "")
+
+
+def test_enrolling_a_name_with_a_control_character_is_refused(fed, as_user):
+    response = send(as_user(fed.union_a1_officer), "post", MEMBERS, join_payload(fed.union_a1, name="王\x1b芳"))
+    assert (response.status_code, body(response)["field"]) == (400, "name")
+    assert not Person.objects.filter(name__startswith="王").exists()
+
+
 # --- leave ---------------------------------------------------------------------------------
 
 
@@ -284,6 +303,15 @@ def test_leave_with_a_reason(fed, as_user):
     assert (membership.status, membership.ended_on, membership.leave_reason) == ("left", date(2025, 1, 2), "离职")
     again = send(client, "post", person_url(fed.member_a1, "leave"), {"on": "2025-01-03", "reason": "离职"})
     assert again.status_code == 409
+
+
+def test_a_leave_reason_may_span_lines_but_holds_no_other_control_character(fed, as_user):
+    client = as_user(fed.town_a_staff)
+    url = person_url(fed.member_a1, "leave")
+    refused = send(client, "post", url, {"on": "2025-01-02", "reason": "离职\t回老家"})
+    assert (refused.status_code, body(refused)["field"]) == (400, "reason")
+    assert send(client, "post", url, {"on": "2025-01-02", "reason": "离职\r\n回老家"}).status_code == 200
+    assert Membership.objects.get(pk=fed.member_a1.pk).leave_reason == "离职\n回老家"
 
 
 def test_leave_needs_a_reason(fed, as_user):
@@ -412,6 +440,28 @@ def test_reveal_without_the_permission_is_403_and_audited(fed, as_user):
 def test_reveal_needs_a_reason(fed, as_user):
     response = send(as_user(fed.city_staff), "post", person_url(fed.member_a1, "reveal"), {"reason": ""})
     assert (response.status_code, body(response)["field"]) == (400, "reason")
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_ID_NUMBER).exists()
+
+
+def refused_reveals() -> list[tuple[str, str, str, str]]:
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS_DENIED).order_by("pk")
+    return [(e.actor_username, e.result, e.subject_id, e.detail.get("code")) for e in entries]
+
+
+def test_every_refused_reveal_is_logged_as_denied_not_ok(fed, as_user):
+    client, person_id = as_user(fed.town_a_staff), str(fed.member_a1.person_id)
+    assert send(client, "post", person_url(fed.member_a1, "reveal"), {"reason": "好奇"}).status_code == 403
+    assert send(client, "post", person_url(fed.member_b1, "reveal"), {"reason": "好奇"}).status_code == 404
+    client = as_user(fed.city_staff)
+    blank = send(client, "post", person_url(fed.member_a1, "reveal"), {"reason": "  "})
+    assert (blank.status_code, body(blank)["field"], body(blank)["detail"]) == (400, "reason", "请填写查看理由")
+    assert send(client, "post", person_url(fed.member_a1, "reveal")).status_code == 400  # no reason sent at all
+    assert refused_reveals() == [
+        ("town_a", "denied", person_id, "forbidden"),
+        ("town_a", "denied", "", "not_found"),  # out of scope: the entry point refuses before the service
+        ("city", "denied", person_id, "invalid"),
+        ("city", "denied", person_id, "invalid"),
+    ]
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_ID_NUMBER).exists()
 
 

@@ -177,6 +177,18 @@ def test_founding_refusals_name_the_field(fed, as_user):
     assert (future.status_code, body(future)["field"]) == (400, "founded_on")
 
 
+def test_a_founded_code_is_stored_normalised_and_a_look_alike_refused(fed, as_user):
+    client = as_user(fed.town_a_staff)
+    created = send(client, "post", ORGS, new_union(fed.town_a, code="ＨＮ－ＸＦ－\u202e００１０"))
+    assert (created.status_code, body(created)["code"]) == (201, "HN-XF-0010")
+    look_alike = send(client, "post", ORGS, new_union(fed.town_a, code="HN-XF-OO1O", name="另一个工会"))
+    assert (look_alike.status_code, body(look_alike)["field"]) == (409, "code")
+    assert "HN-XF-0010" in body(look_alike)["detail"]
+    malformed = send(client, "post", ORGS, new_union(fed.town_a, code="HN XF 11", name="另一个工会"))
+    assert (malformed.status_code, body(malformed)["field"]) == (400, "code")
+    assert not Organisation.objects.filter(name="另一个工会").exists()
+
+
 def test_update_changes_only_the_fields_sent(fed, as_user):
     client = as_user(fed.town_a_staff)
     response = send(client, "patch", f"{ORGS}/{fed.union_a1.pk}", {"contact_name": "陈敏", "contact_phone": "87221234"})
@@ -188,6 +200,21 @@ def test_update_changes_only_the_fields_sent(fed, as_user):
 def test_update_refuses_null_for_a_text_field(fed, as_user):
     response = send(as_user(fed.town_a_staff), "patch", f"{ORGS}/{fed.union_a1.pk}", {"name": None})
     assert (response.status_code, body(response)["field"]) == (400, "name")
+
+
+@pytest.mark.parametrize("field", ["name", "contact_name", "contact_phone", "address", "uscc"])
+def test_organisation_text_with_a_control_character_is_refused_naming_the_field(fed, as_user, field):
+    response = send(as_user(fed.town_a_staff), "patch", f"{ORGS}/{fed.union_a1.pk}", {field: "陈\x07敏"})
+    assert response.status_code == 400
+    assert (body(response)["field"], body(response)["detail"]) == (field, f"{field}：含有不可见的控制字符")
+    union = Organisation.objects.get(pk=fed.union_a1.pk)
+    assert (union.name, union.contact_name) == ("海宁皮革城工会", "")
+
+
+def test_founding_a_union_with_a_control_character_in_its_name_is_refused(fed, as_user):
+    response = send(as_user(fed.town_a_staff), "post", ORGS, new_union(fed.town_a, name="硖石\x1f商圈工会"))
+    assert (response.status_code, body(response)["field"]) == (400, "name")
+    assert not Organisation.objects.filter(code="HN-XF-010").exists()
 
 
 def test_updating_another_towns_union_is_not_found(fed, as_user):
@@ -252,6 +279,17 @@ def test_employer_detail(fed, as_user):
 def new_employer(town: Organisation, union: Organisation | None, **fields) -> dict:
     uscc = make_uscc(region="330481", serial=777_001)
     return {"name": "海宁经编有限公司", "uscc": uscc, "town_id": town.pk, "union_id": union and union.pk, **fields}
+
+
+@pytest.mark.parametrize("field", ["name", "industry", "address"])
+def test_employer_text_with_a_control_character_is_refused_naming_the_field(fed, as_user, field):
+    client = as_user(fed.town_a_staff)
+    response = send(client, "patch", f"{EMPLOYERS}/{fed.employer_a1.pk}", {field: "纺织\x1b"})
+    assert (response.status_code, body(response)["field"]) == (400, field)
+    created = send(client, "post", EMPLOYERS, new_employer(fed.town_a, fed.union_a2, **{field: "纺织\x1b"}))
+    assert (created.status_code, body(created)["field"]) == (400, field)
+    assert Employer.objects.get(pk=fed.employer_a1.pk).industry == ""
+    assert not Employer.objects.filter(town=fed.town_a, union=fed.union_a2).exists()
 
 
 def test_register_an_employer(fed, as_user):
