@@ -354,8 +354,22 @@ def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on
 def person_reveal_identity(
     *, scope: Scope, person: Person, reason: str, request: HttpRequest | None = None
 ) -> dict[str, str]:
-from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
-from gonghui.core.masking import mask_name
+    """The full identity and mobile numbers, for holders of the permission in the union that
+    holds the person's present membership (or above it) who give a reason, always audited: a
+    refusal as a denied entry naming whom it was about."""
+    try:
+        person = _reveal_allowed(scope=scope, person=person, reason=reason)
+    except ServiceError as err:
+        audit_record(
+            actor=scope.user,
+            action=AuditEntry.Action.ACCESS_DENIED,
+            result=AuditEntry.Result.DENIED,
+            subject=person,
+            reason=reason,
+            request=request,
+            detail={"attempted": AuditEntry.Action.REVEAL_ID_NUMBER, "status": err.status_code, "code": err.code},
+        )
+        raise
     audit_record(
         actor=scope.user, action=AuditEntry.Action.REVEAL_ID_NUMBER, subject=person, reason=reason, request=request
     )
