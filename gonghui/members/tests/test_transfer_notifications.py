@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from gonghui.core.access import Role
 from gonghui.core.models import Notification
@@ -36,7 +37,9 @@ def started(fed: Federation) -> Transfer:
 
 
 def told(kind: str) -> dict[str, tuple[str, str]]:
-    return {n.recipient.username: (n.body_text, n.link) for n in Notification.objects.filter(kind=kind)}
+    """Who was told, what they read (in Chinese) and where it links."""
+    with translation.override("zh-hans"):
+        return {n.recipient.username: (n.body_text, n.link) for n in Notification.objects.filter(kind=kind)}
 
 
 def test_a_confirmed_transfer_tells_the_member_and_both_unions_officers(
