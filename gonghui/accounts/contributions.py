@@ -3,16 +3,11 @@ scope is found, and the second-factor check every page makes."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-
 from gonghui.accounts.scopes import scope_for
 from gonghui.accounts.second_factor import redirect_to_second_factor, second_factor_missing
 from gonghui.core import access, pages
 
-
-def _second_factor_guard(request: HttpRequest) -> HttpResponse | None:
-    return redirect_to_second_factor(request) if second_factor_missing(request) else None
-
-
 access.provide_scope_resolver(scope_for)
-pages.page_guards.register(pages.PageGuard("accounts.second_factor", _second_factor_guard, order=10))
+pages.page_guards.register(
+    pages.PageGuard("accounts.second_factor", second_factor_missing, redirect_to_second_factor, order=10)
+)

@@ -24,12 +24,19 @@ View = Callable[..., HttpResponse]
 
 @dataclass(frozen=True)
 class PageGuard:
-    """A check every signed-in page makes before its view runs: `check` returns the answer
-    to give instead (a redirect to the second-factor step), or None to let the page run."""
+    """A check every signed-in page makes before its view runs: while `blocks` says so, the
+    page gives `answer` instead (the second-factor step, for a staff session without it)."""
 
     key: str
-    check: Callable[[HttpRequest], HttpResponse | None]
+    blocks: Callable[[HttpRequest], bool]
+    answer: Callable[[HttpRequest], HttpResponse]
     order: int = 100
+
+
+def blocking_guard(request: HttpRequest) -> PageGuard | None:
+    """The first guard that holds this request back, if any; what it may not see yet (even
+    a count in the navigation) is shown as nothing."""
+    return next((guard for guard in page_guards.all() if guard.blocks(request)), None)
 
 
 # The accounts app adds the second-factor guard (accounts/contributions.py).
@@ -54,10 +61,9 @@ def page(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        for guard in page_guards.all():  # SecondFactorMiddleware sends staff away first
-            answer = guard.check(request)
-            if answer is not None:
-                return answer
+        guard = blocking_guard(request)  # SecondFactorMiddleware sends staff away first
+        if guard is not None:
+            return guard.answer(request)
         try:
             return view(request, *args, **kwargs)
         except ServiceError as err:

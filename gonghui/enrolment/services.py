@@ -16,6 +16,7 @@ from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.core.ratelimit import Limit, enforce
 from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
+from gonghui.enrolment import notifications
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
 from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
@@ -158,3 +159,4 @@ def _decide(
         reason=reason,
         detail={"application": application.pk, "status": status},
     )
+    notifications.application_decided(application)

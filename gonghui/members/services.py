@@ -15,6 +15,7 @@ from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEntry
+from gonghui.members import notifications
 from gonghui.members.identity import birth_date_of, check_id_number, check_mobile, sex_of
 from gonghui.members.models import (
     Membership,
@@ -307,6 +308,7 @@ def transfer_refuse(*, scope: Scope, transfer: Transfer, reason: str) -> Transfe
         raise ValidationFailed("请填写拒绝原因", field="reason")
     locked.status, locked.refuse_reason = TransferStatus.REFUSED, reason
     locked.save()
+    notifications.transfer_decided(locked, actor=scope.user)
     return locked
 
 
@@ -318,6 +320,7 @@ def transfer_cancel(*, scope: Scope, transfer: Transfer) -> Transfer:
         raise Forbidden("只有发起方可以撤回", field="transfer")
     locked.status = TransferStatus.CANCELLED
     locked.save()
+    notifications.transfer_decided(locked, actor=scope.user)
     return locked
 
 
@@ -333,6 +336,7 @@ def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
     _event(new, MembershipEventKind.TRANSFER_IN, on, actor, counterpart=old.union)
     transfer.status, transfer.effective_on = TransferStatus.COMPLETED, on
     transfer.save()
+    notifications.transfer_decided(transfer, actor=actor)
 
 
 def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on: date, reason: str, actor: Any) -> int:
