@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each programme app registers its report figures in its own figures.py.
         autodiscover_modules("figures")
+        # ...and its background job kinds in its own jobs.py (core/jobs.py).
+        autodiscover_modules("jobs")
         self._audit_changes()
 
     def _audit_changes(self) -> None:

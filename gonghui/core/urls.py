@@ -1,9 +1,14 @@
 from django.urls import path
 
-from gonghui.core import audit_views, health, views
+from gonghui.core import audit_views, health, job_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
+    path("jobs/<int:pk>/retry/", job_views.job_retry, name="job_retry"),
+    path("jobs/<int:pk>/cancel/", job_views.job_cancel, name="job_cancel"),
 ]
