@@ -311,7 +311,8 @@ def _run(job: Job, lease: Lease) -> Outcome:
             if not is_conflict(exc):
                 logger.exception("job #%s (%s) failed", job.pk, job.kind)
                 return Outcome(failure=INTERNAL_ERROR, error=type(exc).__name__)
-            logger.warning("job #%s (%s): %s, try %s", job.pk, job.kind, type(exc).__name__, attempt + 1)
+            cause = type(exc.__cause__ or exc).__name__  # DeadlockDetected, SerializationFailure...
+            logger.warning("job #%s (%s): %s, try %s", job.pk, job.kind, cause, attempt + 1)
             time.sleep(0.2 * (attempt + 1))
         except Exception as exc:
             logger.exception("job #%s (%s) failed", job.pk, job.kind)
@@ -337,8 +338,8 @@ def _settle(job: Job, token: str, lease: Lease, outcome: Outcome) -> None:
             job.refresh_from_db()
             _ended(job)
         return
-    values: dict[str, Any] = {"state": JobState.SUCCEEDED, "finished_at": now, "done": lease.done}
-    values["total"] = max(lease.total, lease.done)
+    finished = max(lease.total, lease.done)  # a run that ended has done all it had to
+    values: dict[str, Any] = {"state": JobState.SUCCEEDED, "finished_at": now, "done": finished, "total": finished}
     stored = _store_result(outcome.result) if outcome.result else None
     if stored:
         values.update(stored)

@@ -249,6 +249,10 @@ class MemberQuery(Schema):
     employer: int | None = Field(None, description="用人单位编号")
 
 
+class MemberExportIn(MemberQuery):
+    q: Line = Field("", max_length=50, description="姓名开头、完整身份证号或完整手机号")
+
+
 class JoinIn(Schema):
     union_id: int
     id_number: Line = Field(min_length=1, max_length=30)
@@ -359,7 +363,7 @@ def member_export(request: HttpRequest, query: Query[MemberQuery]) -> HttpRespon
     response={202: JobOut, **ERRORS},
     summary="在后台导出会员名单（条件同查询）；返回任务，完成后从 /api/v1/jobs/{id}/download 下载",
 )
-def member_export_start(request: HttpRequest, payload: MemberQuery) -> Status[Job]:
+def member_export_start(request: HttpRequest, payload: MemberExportIn) -> Status[Job]:
     scope = staff_scope_of(request)
     return Status(202, member_export_submit(scope=scope, filters=_member_filter(request, payload)))
 
