@@ -47,6 +47,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.getbasetemp() / "test-gonghui.sqlite3")
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings) -> list:
+    """Text messages go to an in-memory outbox in tests, never to a console or a gateway."""
+    from gonghui.core import sms
+
+    settings.GONGHUI_SMS_BACKEND = "gonghui.core.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
 @pytest.fixture
 def fed(db) -> Federation:
     return build_federation()

@@ -12,6 +12,8 @@ class CoreConfig(AppConfig):
         autodiscover_modules("figures")
         # ...and its background job kinds in its own jobs.py (core/jobs.py).
         autodiscover_modules("jobs")
+        from gonghui.core import checks  # noqa: F401  (registers the system checks)
+
         self._audit_changes()
 
     def _audit_changes(self) -> None:

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.core.api_jobs import JobOut
-from gonghui.core.api_support import ERRORS, CappedPagination, scope_of, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import Job
 from gonghui.core.text import Line, Note
@@ -244,8 +244,8 @@ class MemberQuery(Schema):
     union: int | None = Field(None, description="工会编号（含其下属）")
     status: StatusFilter = Field("active", description="会籍状态；all 为全部")
     migrant: bool = Field(False, description="只看新居民（农民工）")
-    joined_from: date | None = None
-    joined_to: date | None = None
+    joined_from: IsoDate | None = None
+    joined_to: IsoDate | None = None
     employer: int | None = Field(None, description="用人单位编号")
 
 
@@ -257,7 +257,7 @@ class JoinIn(Schema):
     union_id: int
     id_number: Line = Field(min_length=1, max_length=30)
     name: Line = Field(min_length=1, max_length=50)
-    joined_on: date
+    joined_on: IsoDate
     employer_id: int | None = None
     mobile: Line = Field("", max_length=20)
     household_registration: Line = Field("", max_length=100)
@@ -284,7 +284,7 @@ class PersonPatch(Schema):
 
 
 class LeaveIn(Schema):
-    on: date
+    on: IsoDate
     reason: Note = Field(min_length=1, max_length=200)
     deceased: bool = False
 
@@ -292,7 +292,7 @@ class LeaveIn(Schema):
 class TransferStartIn(Schema):
     to_union_id: int
     to_employer_id: int | None = None
-    on: date
+    on: IsoDate
     note: Note = Field("", max_length=200)
 
 
@@ -303,7 +303,7 @@ class TransferRequestIn(Schema):
 
 
 class ConfirmIn(Schema):
-    on: date | None = Field(None, description="转接日期，默认今天")
+    on: IsoDate | None = Field(None, description="转接日期，默认今天")
 
 
 class RefuseIn(Schema):
@@ -311,7 +311,8 @@ class RefuseIn(Schema):
 
 
 class RevealIn(Schema):
-    reason: Note = Field(min_length=1, max_length=500, description="查看理由（写入审计日志）")
+    # Not required here: the service refuses a missing reason, and logs the refusal.
+    reason: Note = Field("", max_length=500, description="查看理由（必填，写入审计日志）")
 
 
 # --- helpers -------------------------------------------------------------------------------

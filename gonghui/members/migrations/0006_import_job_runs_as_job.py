@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_background_jobs'),
+        ('core', '0005_background_jobs'),
         ('members', '0005_import_job_notices'),
     ]
 

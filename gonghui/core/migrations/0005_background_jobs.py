@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_audit_action_account_disabled'),
+        ('core', '0004_notification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
