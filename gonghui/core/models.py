@@ -104,6 +104,75 @@ class AuditEntry(models.Model):
         raise AuditLogIsAppendOnly("审计日志只能追加，不能删除")
 
 
+class JobState(models.TextChoices):
+    PENDING = "pending", "排队中"
+    RUNNING = "running", "进行中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Job(TimeStampedModel):
+    """One piece of background work (an import, an export, a settlement run) and how far it
+    has got; gonghui/core/jobs.py runs it. Who may see it is decided by its scope, never by
+    who started it alone: staff whose subtree holds `scope_path`, or the member `scope_person_id`."""
+
+    kind = models.CharField("类型", max_length=60)
+    label = models.CharField("名称", max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scope_path = models.CharField("所属组织路径", max_length=255, blank=True)
+    scope_person_id = models.BigIntegerField("所属职工", null=True, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    state = models.CharField("状态", max_length=20, choices=JobState.choices, default=JobState.PENDING)
+    done = models.PositiveBigIntegerField("已完成", default=0)
+    total = models.PositiveBigIntegerField("总数", default=0)
+    message = models.CharField("说明", max_length=300, blank=True)
+    error = models.TextField("错误报告", blank=True)
+    result = models.JSONField("结果摘要", default=dict, blank=True)
+    # Sealed with the field key (core.crypto.encrypt_bytes); served only by the job's download view.
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField("结果文件名", max_length=200, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    # The run holding the job: a run writes only while its own token is on the row, so a run
+    # that lost its lease (or a second delivery of the task) can no longer change the job.
+    run_token = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField("心跳", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat_idx"),
+            models.Index(fields=["owner", "created_at"], name="job_owner_created_idx"),
+            models.Index(fields=["scope_path"], name="job_scope_path_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED}
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.SUCCEEDED:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
 class Notification(models.Model):
     """One message in a user's in-site inbox (see core.notifications).
 
