@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from gonghui.core.access import Role, Scope
+from gonghui.core.access import MemberScope, Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
@@ -243,7 +243,7 @@ def transfer_request_by_member(
     *, scope: Scope, to_union: Organisation, to_employer: Employer | None = None, note: str = ""
 ) -> Transfer:
     """A member asks to move; both unions must then confirm."""
-    if scope.role != Role.MEMBER:
+    if not isinstance(scope, MemberScope):
         raise Forbidden("只有会员本人可以申请转接")
     current = Membership.objects.filter(person_id=scope.person_id, status=MembershipStatus.ACTIVE).first()
     if current is None:
@@ -315,7 +315,7 @@ def transfer_refuse(*, scope: Scope, transfer: Transfer, reason: str) -> Transfe
 @transaction.atomic
 def transfer_cancel(*, scope: Scope, transfer: Transfer) -> Transfer:
     locked = _locked_pending(transfer)
-    own_request = scope.role == Role.MEMBER and locked.membership.person_id == scope.person_id
+    own_request = isinstance(scope, MemberScope) and locked.membership.person_id == scope.person_id
     if not (own_request or transfer_sides(scope=scope, transfer=locked).sending):
         raise Forbidden("只有发起方可以撤回", field="transfer")
     locked.status = TransferStatus.CANCELLED
@@ -383,11 +383,11 @@ def person_reveal_identity(
 def _reveal_allowed(*, scope: Scope, person: Person, reason: str) -> Person:
     from gonghui.members.selectors import person_get
 
-    person = person_get(scope=scope, pk=person.pk)
+    seen = person_get(scope=scope, pk=person.pk)
     if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
         raise Forbidden("您没有查看完整身份信息的权限")
-    if not person.present_here:
+    if not seen.present_here:
         raise Forbidden("该职工已不在您管辖范围内的工会，不能查看其完整身份信息", field="person")
     if not reason.strip():
         raise ValidationFailed("请填写查看理由", field="reason")
-    return person
+    return seen

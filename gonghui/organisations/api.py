@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, omittable, staff_scope_of
 from gonghui.core.text import Line, Note
 from gonghui.organisations import selectors, services
 from gonghui.organisations.models import (
@@ -131,12 +131,12 @@ class OrganisationPatch(Schema):
     """Only the fields sent are changed. Text fields take no null (send "" to clear); dates
     take null to clear."""
 
-    name: Line = Field(None, min_length=1, max_length=200)
-    uscc: Line = Field(None, max_length=30)
+    name: Line = omittable(min_length=1, max_length=200)
+    uscc: Line = omittable(max_length=30)
     founded_on: IsoDate | None = None
-    contact_name: Line = Field(None, max_length=50)
-    contact_phone: Line = Field(None, max_length=30)
-    address: Line = Field(None, max_length=200)
+    contact_name: Line = omittable(max_length=50)
+    contact_phone: Line = omittable(max_length=30)
+    address: Line = omittable(max_length=200)
 
 
 class StatusChangeIn(Schema):
@@ -179,14 +179,14 @@ class EmployerIn(Schema):
 class EmployerPatch(Schema):
     """Only the fields sent are changed; union_id null means no union covers it any more."""
 
-    name: Line = Field(None, min_length=1, max_length=200)
-    uscc: Line = Field(None, min_length=1, max_length=30)
-    town_id: int = Field(None)
+    name: Line = omittable(min_length=1, max_length=200)
+    uscc: Line = omittable(min_length=1, max_length=30)
+    town_id: int = omittable()
     union_id: int | None = None
-    category: EmployerCategory = Field(None)
-    industry: Line = Field(None, max_length=60)
-    staff_count: int = Field(None, ge=0)
-    address: Line = Field(None, max_length=200)
+    category: EmployerCategory = omittable()
+    industry: Line = omittable(max_length=60)
+    staff_count: int = omittable(ge=0)
+    address: Line = omittable(max_length=200)
     covered_since: IsoDate | None = None
 
 

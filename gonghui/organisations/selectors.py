@@ -46,7 +46,7 @@ def _require_in_scope(scope: Scope, organisation: Organisation) -> None:
 
 
 def scope_root(*, scope: Scope) -> Organisation:
-    return organisation_get(scope=scope, pk=scope.organisation_id)
+    return organisation_get(scope=scope, pk=scope.require_staff().organisation_id)
 
 
 def union_directory(*, query: str) -> QuerySet[Organisation]:

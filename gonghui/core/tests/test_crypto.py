@@ -111,7 +111,9 @@ def test_filtering_on_a_sealed_field_is_refused_not_silently_empty(fed):
     with pytest.raises(FieldError, match="blind_index"):
         Person.objects.filter(id_number=fed.member_a1.person.id_number).exists()
     with pytest.raises(FieldError, match="blind_index"):
-        Person.objects.filter(mobile__startswith="139").exists()
+        # Spelled as a dict so the type checker's Django plugin, which asks the field for the
+        # lookup while checking, does not meet the refusal this test is about.
+        Person.objects.filter(**{"mobile__startswith": "139"}).exists()
 
 
 def test_search_by_identity_and_mobile_number_uses_the_hashes(fed):
