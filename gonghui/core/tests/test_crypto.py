@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import FieldError
@@ -205,7 +206,7 @@ def test_production_settings_refuse_to_start_without_keys():
 
 
 def insert_plain_person(pk: int, number: str, mobile: str) -> None:
-    values = [pk, "旧数据", number, date(1990, 1, 1), "M", mobile, "", "", "", False]
+    values: list[Any] = [pk, "旧数据", number, date(1990, 1, 1), "M", mobile, "", "", "", False]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO members_person (id, name, id_number, birth_date, sex, mobile, household_registration,"
