@@ -31,10 +31,11 @@ from simple_history.utils import bulk_update_with_history
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import DecryptionError, blind_index, seal
-from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.members.identity import birth_date_and_sex
 from gonghui.members.import_files import discard_roster_file, open_roster_file, read_upload, store_roster_file
+from gonghui.members.locks import lock_organisation
 from gonghui.members.models import (
     ImportJob,
     ImportStatus,
@@ -380,7 +381,12 @@ class StoreContext:
 
 
 def roster_store(*, check: RosterCheck, job: ImportJob) -> int:
-    """Save a clean check's rows for `job`; the caller holds the transaction."""
+    """Save a clean check's rows for `job`; the caller holds the transaction. The union is
+    locked once, first (members.locks), and must still be open: it may have been merged or
+    dissolved since the file was checked."""
+    union = lock_organisation(job.union)
+    if union.status != OrganisationStatus.ACTIVE:
+        raise Conflict(f"{union.name}{union.get_status_display()}，未导入任何数据", field="union")
     ctx = StoreContext.for_job(job)
     with bulk_load():
         _update_rejoining(check, job)
@@ -485,13 +491,11 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
 
 
 def _check_importer(scope: Scope, union: Organisation) -> None:
-    scope.require_staff()
-    if not scope.covers_path(union.path):
-        raise Forbidden("该工会不在您的管辖范围内", field="union")
+    scope.require_covers(union, field="union", message="该工会不在您的管辖范围内")
     if not union.is_grassroots:
         raise ValidationFailed(f"{union.name}不是基层工会；花名册只能导入到基层工会", field="union")
     if union.status != OrganisationStatus.ACTIVE:
-        raise ValidationFailed(f"{union.name}已{union.get_status_display()}，不能再接收会员", field="union")
+        raise ValidationFailed(f"{union.name}{union.get_status_display()}，不能再接收会员", field="union")
 
 
 def import_job_submit(
@@ -588,6 +592,8 @@ def _run(job: ImportJob) -> None:
             created = roster_store(check=check, job=job)
             _finish(job, check, created)
             _audit(job, check)
+    except Conflict as err:  # the union closed meanwhile
+        _finish(job, _file_failure(err.message, check.total_rows), 0)
     except IntegrityError:
         # Someone registered one of these people between the check and the save.
         message = "检查后有其他人登记了本文件中的职工，未导入任何数据，请重新导入"
