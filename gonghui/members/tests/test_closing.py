@@ -7,6 +7,7 @@ import io
 import threading
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 import pytest
 from django.db import connections
@@ -165,44 +166,44 @@ def _import_into(fed: Federation, union: Organisation, employer_name: str) -> No
     )
 
 
+def _round(fed: Federation, n: int) -> tuple[Organisation, list[Callable[[], object]]]:
+    """Union X with two transfers into it waiting for X's confirmation, and the writes to run
+    at once: two closings of X, an import, the two confirmations and three joins."""
+    union = _new_union(fed, n)
+    movers = [make_member(union=fed.union_b1, name=f"转接{n}-{i}") for i in range(2)]
+    sending = fed.scope(fed.town_b_staff)
+    transfers = [services.transfer_start(scope=sending, membership=m, to_union=union, on=CLOSED_ON) for m in movers]
+    town = fed.scope(fed.town_a_staff)
+    stale = Organisation.objects.get(pk=union.pk)  # what each request read before the closing
+    closing = {"status": OrganisationStatus.DISSOLVED} if n % 2 else {"status": OrganisationStatus.MERGED}
+    if n % 2 == 0:
+        closing["merged_into"] = fed.union_a1
+    close = partial(org_services.organisation_change_status, scope=town, organisation=stale, on=CLOSED_ON, **closing)
+    work: list[Callable[[], object]] = [close, close, partial(_import_into, fed, stale, union.employers.get().name)]
+    work += [partial(services.transfer_confirm, scope=town, transfer=t) for t in transfers]
+    for i in range(3):
+        name, number = f"入会{n}-{i}", new_id_number()
+        work.append(
+            partial(services.member_join, scope=town, union=stale, id_number=number, name=name, joined_on=CLOSED_ON)
+        )
+    return union, work
+
+
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_closing_a_union_while_writes_go_into_it_leaves_nothing_in_the_closed_union(fed):
     errors: list[BaseException] = []
     for n in range(ROUNDS):
-        # Given union X with two transfers into it waiting for X's confirmation
-        union = _new_union(fed, n)
-        movers = [make_member(union=fed.union_b1, name=f"转接{n}-{i}") for i in range(2)]
-        transfers = [
-            services.transfer_start(scope=fed.scope(fed.town_b_staff), membership=m, to_union=union, on=CLOSED_ON)
-            for m in movers
-        ]
-        closing = {"status": OrganisationStatus.DISSOLVED} if n % 2 else {"status": OrganisationStatus.MERGED}
-        if closing["status"] == OrganisationStatus.MERGED:
-            closing["merged_into"] = fed.union_a1
-        town = fed.scope(fed.town_a_staff)
-        stale = Organisation.objects.get(pk=union.pk)
-
-        def close(stale: Organisation = stale, closing: dict = closing) -> None:
-            org_services.organisation_change_status(scope=town, organisation=stale, on=CLOSED_ON, **closing)
-
-        def join(stale: Organisation = stale, i: int = 0) -> None:
-            services.member_join(
-                scope=town, union=stale, id_number=new_id_number(), name=f"入会{i}", joined_on=CLOSED_ON
-            )
-
-        employer_name = union.employers.get().name
-        work: list[Callable[[], object]] = [close, close, lambda s=stale: _import_into(fed, s, employer_name)]
-        work += [lambda t=t: services.transfer_confirm(scope=town, transfer=t) for t in transfers]
-        work += [lambda i=i: join(i=i) for i in range(3)]
-        # When the two closings, an import, two confirmations and three joins run at once
+        # Given union X and eight writes about it, two of them closings
+        union, work = _round(fed, n)
+        # When they all run at once
         barrier = threading.Barrier(len(work))
         threads = [_in_thread(w, errors, barrier) for w in work]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
-        # Then the union closed once, and nothing is left in it
+        # Then X closed once, and nothing active or pending is left in it
         union.refresh_from_db()
         assert union.status != OrganisationStatus.ACTIVE
         assert OrganisationStatusChange.objects.filter(organisation=union).count() == 1
