@@ -43,6 +43,7 @@ class AuditEntry(models.Model):
         REVEAL_ID_NUMBER = "reveal_id_number", "查看完整身份证号"
         REVEAL_MOBILE = "reveal_mobile", "查看完整手机号"
         CHANGE = "change", "修改数据"
+        DECISION = "decision", "审批"  # a step of an approval process (core.workflow)
         ACCESS_DENIED = "access_denied", "越权访问被拒"
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"

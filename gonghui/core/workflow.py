@@ -208,7 +208,7 @@ def _record(
     )
     audit_record(
         actor=user,
-        action=AuditEntry.Action.CHANGE,
+        action=AuditEntry.Action.DECISION,
         subject=obj,
         subject_label=process.subject_label(obj),
         reason=reason,

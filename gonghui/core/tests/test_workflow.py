@@ -48,7 +48,7 @@ def test_each_step_is_recorded_with_who_when_and_why_and_audited(fed, heard, dja
         ("refuse", "awaiting_receiving", "refused", fed.town_b_staff, "town", "不在本单位工作"),
     ]
     entry = (
-        AuditEntry.objects.filter(action=AuditEntry.Action.CHANGE, detail__process="members.transfer")
+        AuditEntry.objects.filter(action=AuditEntry.Action.DECISION, detail__process="members.transfer")
         .order_by("pk")
         .last()
     )
