@@ -36,6 +36,16 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings) -> list:
+    """Text messages go to an in-memory outbox in tests, never to a console or a gateway."""
+    from gonghui.core import sms
+
+    settings.GONGHUI_SMS_BACKEND = "gonghui.core.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
 @pytest.fixture
 def fed(db) -> Federation:
     return build_federation()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "gonghui.core.logging.RequestIdMiddleware",
+    "gonghui.core.api_support.ApiErrorsAsJson",  # errors under /api/ as JSON, whoever answered
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.core.context_processors.scope",
+                "gonghui.core.context_processors.notifications",
             ],
         },
     },
@@ -92,6 +94,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'gonghui.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection the database has dropped (a restart, a failover, an idle
+        # timeout) is tested before each request reuses it, instead of failing that request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -174,6 +179,11 @@ GONGHUI_IMPORT_IN_REQUEST_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_IN_REQU
 # An uploaded roster is kept (encrypted) only until its job ends; purge_imports (daily, from
 # Celery beat) removes any left over after this many days. Never more than 30.
 GONGHUI_IMPORT_RETENTION_DAYS = max(1, min(int(os.environ.get("GONGHUI_IMPORT_RETENTION_DAYS", "30")), 30))
+
+# Text messages (gonghui/core/sms.py): the console backend prints them, number masked, and
+# sends nothing. A real gateway: "gonghui.core.sms.HttpBackend" with GONGHUI_SMS_HTTP_URL,
+# GONGHUI_SMS_HTTP_TOKEN and GONGHUI_SMS_SIGN (the sender's signature), or a subclass of it.
+GONGHUI_SMS_BACKEND = os.environ.get("GONGHUI_SMS_BACKEND", "gonghui.core.sms.ConsoleBackend")
 
 # The audit log is kept at least 180 days (Cybersecurity Law art. 21, MLPS 2.0); prune_audit
 # removes older entries only past this age and refuses any value below 180.

@@ -4,6 +4,7 @@ sets what all of them share: sign-in (session or bearer token) and the error sha
 from ninja import NinjaAPI
 
 from gonghui.core.api_audit import router as audit_router
+from gonghui.core.api_notifications import router as notifications_router
 from gonghui.core.api_support import API_AUTH, install_error_handlers
 from gonghui.enrolment.api import router as public_applications_router
 from gonghui.members.api import router as members_router
@@ -29,6 +30,7 @@ api.add_router("/v1/members", members_router)
 api.add_router("/v1/imports", imports_router)
 api.add_router("/v1/reports", reports_router)
 api.add_router("/v1/audit", audit_router)
+api.add_router("/v1/notifications", notifications_router)
 api.add_router("/v1/me/consents", consents_router)
 api.add_router("/v1/members/me/data", my_data_router)
 api.add_router("/v1/public", public_applications_router)  # no sign-in: rate-limited instead

@@ -1,12 +1,12 @@
 """GET /api/v1/audit: the audit log, for city staff holding core.view_auditentry."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from gonghui.core.api_support import ERRORS, CappedPagination, scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, scope_of
 from gonghui.core.audit import AuditFilter, audit_entry_list
 from gonghui.core.models import AuditEntry
 
@@ -21,8 +21,8 @@ class AuditQuery(Schema):
     subject_id: str = Field("", description="对象编号")
     subject: str = Field("", description="对象名称包含")
     person_id: int | None = Field(None, description="涉及的职工编号")
-    date_from: date | None = Field(None, description="起始日期（含）")
-    date_to: date | None = Field(None, description="截止日期（含）")
+    date_from: IsoDate | None = Field(None, description="起始日期（含）")
+    date_to: IsoDate | None = Field(None, description="截止日期（含）")
 
 
 class AuditEntryOut(Schema):

@@ -4,10 +4,13 @@ Chinese message, the field at fault and a code, under the right status)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+import re
+from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DataError, IntegrityError, OperationalError, connections, transaction
 from django.db.models import QuerySet
@@ -19,6 +22,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from gonghui.accounts.models import ApiToken
 from gonghui.accounts.second_factor import SECOND_FACTOR_MESSAGE, SecondFactorRequired, second_factor_missing
@@ -179,6 +184,24 @@ _RESTORE = """
 """
 
 
+# --- input ---------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_as_written(value: Any) -> Any:
+    """Only YYYY-MM-DD, then checked as a calendar date. Pydantic alone also takes seconds
+    since 1970 (so "0" is 1 January 1970) and a datetime at midnight, which a client
+    sending either did not mean as a date."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "date should be YYYY-MM-DD")
+
+
+# Every date an API client sends, in a query or a body.
+IsoDate = Annotated[date, BeforeValidator(_date_as_written)]
+
+
 # --- errors --------------------------------------------------------------------------------
 
 
@@ -315,3 +338,47 @@ def install_error_handlers(api: NinjaAPI) -> None:
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, partial(handler, api))
+
+
+# --- errors answered outside the API's handlers ---------------------------------------------
+
+API_PREFIX = "/api/"
+JSON_TYPE = "application/json; charset=utf-8"  # as ninja's renderer answers
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+SERVER_ERROR_TEXT = ("server_error", "服务器出错，请稍后再试")
+OTHER_ERROR_TEXT = ("invalid", "请求有误")
+
+
+class ApiErrorsAsJson:
+    """Middleware: every error under /api/ answers as ErrorOut, also the ones Django gives
+    before or around the API's own handlers: an unknown path or a non-numeric id (the URL
+    resolver's 404 page), a method an operation lacks (ninja's plain-text 405), a server
+    error (handler500's page). Clients then read one shape whatever went wrong."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        return _as_error_out(response) if _needs_json(request, response) else response
+
+
+def _needs_json(request: HttpRequest, response: HttpResponse) -> bool:
+    if not request.path_info.startswith(API_PREFIX) or response.status_code < 400 or response.streaming:
+        return False
+    if response.get("Content-Type", "").startswith("application/json"):
+        return False
+    # A developer's traceback page stays a page.
+    return not (settings.DEBUG and response.status_code >= 500)
+
+
+def _as_error_out(response: HttpResponse) -> HttpResponse:
+    status = response.status_code
+    code, text = HTTP_ERROR_TEXT.get(status, SERVER_ERROR_TEXT if status >= 500 else OTHER_ERROR_TEXT)
+    shaped = HttpResponse(
+        json.dumps({"detail": _(text), "field": None, "code": code}), status=status, content_type=JSON_TYPE
+    )
+    for header in KEPT_HEADERS:
+        if header in response:
+            shaped[header] = response[header]
+    return shaped

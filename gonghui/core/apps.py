@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each programme app registers its report figures in its own figures.py.
         autodiscover_modules("figures")
+        from gonghui.core import checks  # noqa: F401  (registers the system checks)
+
         self._audit_changes()
 
     def _audit_changes(self) -> None:

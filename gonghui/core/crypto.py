@@ -23,6 +23,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -54,10 +55,18 @@ class FieldKeys:
     hash_key: bytes
 
 
+# Either base64 alphabet, padding optional. The decoder itself would silently drop any other
+# character, so a key mangled in a secrets store could still decode to some 32 bytes.
+_KEY_TEXT = re.compile(r"[A-Za-z0-9_+/-]+={0,2}")
+
+
 def decode_key(text: str) -> bytes:
     """A key as configured: 32 random bytes in URL-safe base64 (see `generate_key`)."""
+    text = text.strip()
+    if not _KEY_TEXT.fullmatch(text):
+        raise ImproperlyConfigured("a field key is not valid URL-safe base64")
     try:
-        key = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+        key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise ImproperlyConfigured("a field key is not valid URL-safe base64") from exc
     if len(key) != KEY_BYTES:

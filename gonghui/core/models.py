@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
+from django.utils.translation import gettext
 
 
 class TimeStampedModel(models.Model):
@@ -132,3 +133,46 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process}:{self.step} {self.from_state or '∅'}→{self.to_state}"
+
+
+class Notification(models.Model):
+    """One message in a user's in-site inbox (see core.notifications).
+
+    The title and body are kept as their Chinese source text with the values filled in
+    apart, so each reader sees them in their own language (as the admin's LogEntry keeps
+    its change message). No phone number is kept here: a text message goes to a number given
+    when it is sent, and only its masked form is ever written down."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="收件人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField("类别", max_length=60)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    params = models.JSONField("内容参数", default=dict, blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def title_text(self) -> str:
+        return render_message(self.title, self.params)
+
+    @property
+    def body_text(self) -> str:
+        return render_message(self.body, self.params)
+
+
+def render_message(text: str, params: dict[str, Any]) -> str:
+    """A stored source text in the active language, with its values filled in."""
+    translated = gettext(text) if text else ""
+    return translated % params if params else translated

@@ -16,11 +16,13 @@ from gonghui.core.access import Scope
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.ratelimit import Limit, enforce
 from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
+from gonghui.enrolment import notifications
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
 from gonghui.enrolment.workflows import APPLICATION  # noqa: F401  (registers the process)
 from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
 from gonghui.members.services import member_join
+from gonghui.organisations.identity import normalise_code
 from gonghui.organisations.models import Employer, Organisation
 from gonghui.organisations.selectors import union_directory
 
@@ -50,7 +52,8 @@ def _text(value: str, *, field: str) -> str:
 
 
 def _open_union(code: str) -> Organisation:
-    union = union_directory(query=code.strip()).filter(code__iexact=code.strip()).first() if code.strip() else None
+    code = normalise_code(code)
+    union = union_directory(query=code).filter(code=code).first() if code else None
     if union is None:
         raise ValidationFailed(gettext_noop("没有找到该工会，请从列表中选择"), field="union")
     return union
@@ -151,3 +154,4 @@ def _decided(
     application.decided_at = timezone.now()
     application.decided_by = scope.user
     application.save(update_fields=["status", "membership", "refusal_reason", "decided_at", "decided_by", "updated_at"])
+    notifications.application_decided(application)

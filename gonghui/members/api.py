@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, scope_of, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.text import Line, Note
 from gonghui.core.xlsx import XLSX_TYPE
@@ -242,8 +242,8 @@ class MemberQuery(Schema):
     union: int | None = Field(None, description="工会编号（含其下属）")
     status: StatusFilter = Field("active", description="会籍状态；all 为全部")
     migrant: bool = Field(False, description="只看新居民（农民工）")
-    joined_from: date | None = None
-    joined_to: date | None = None
+    joined_from: IsoDate | None = None
+    joined_to: IsoDate | None = None
     employer: int | None = Field(None, description="用人单位编号")
 
 
@@ -251,7 +251,7 @@ class JoinIn(Schema):
     union_id: int
     id_number: Line = Field(min_length=1, max_length=30)
     name: Line = Field(min_length=1, max_length=50)
-    joined_on: date
+    joined_on: IsoDate
     employer_id: int | None = None
     mobile: Line = Field("", max_length=20)
     household_registration: Line = Field("", max_length=100)
@@ -278,7 +278,7 @@ class PersonPatch(Schema):
 
 
 class LeaveIn(Schema):
-    on: date
+    on: IsoDate
     reason: Note = Field(min_length=1, max_length=200)
     deceased: bool = False
 
@@ -286,7 +286,7 @@ class LeaveIn(Schema):
 class TransferStartIn(Schema):
     to_union_id: int
     to_employer_id: int | None = None
-    on: date
+    on: IsoDate
     note: Note = Field("", max_length=200)
 
 
@@ -297,7 +297,7 @@ class TransferRequestIn(Schema):
 
 
 class ConfirmIn(Schema):
-    on: date | None = Field(None, description="转接日期，默认今天")
+    on: IsoDate | None = Field(None, description="转接日期，默认今天")
 
 
 class RefuseIn(Schema):
@@ -305,7 +305,8 @@ class RefuseIn(Schema):
 
 
 class RevealIn(Schema):
-    reason: Note = Field(min_length=1, max_length=500, description="查看理由（写入审计日志）")
+    # Not required here: the service refuses a missing reason, and logs the refusal.
+    reason: Note = Field("", max_length=500, description="查看理由（必填，写入审计日志）")
 
 
 # --- helpers -------------------------------------------------------------------------------

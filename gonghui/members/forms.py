@@ -17,6 +17,7 @@ from gonghui.core.text import NoteField
 from gonghui.members.models import MembershipStatus
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations import selectors as org_selectors
+from gonghui.organisations.identity import normalise_code
 from gonghui.organisations.models import Organisation
 
 ALL_STATUSES = "all"
@@ -69,7 +70,8 @@ class DirectoryUnionField(forms.CharField):
         if text:
             directory = org_selectors.union_directory(query=text)
             # The exact code or name first: other names may contain it and sort before it.
-            found = list(directory.filter(Q(code__iexact=text) | Q(name=text))[:2]) or list(directory[:2])
+            exact = Q(code=normalise_code(text)) | Q(name=text)
+            found = list(directory.filter(exact)[:2]) or list(directory[:2])
         if len(found) != 1:
             raise forms.ValidationError(gettext("没有找到唯一的工会，请输入工会代码或从列表中选择"))
         return found[0]
@@ -101,7 +103,8 @@ class MemberSearchForm(ScopedForm):
 
 
 class RevealForm(forms.Form):
-    reason = NoteField(label=_("查看理由"), max_length=200)
+    # Not required here: the service refuses a missing reason, and logs the refusal.
+    reason = NoteField(label=_("查看理由"), max_length=200, required=False)
 
 
 class TransferStartForm(forms.Form):

@@ -14,9 +14,10 @@ from gonghui.core import workflow
 from gonghui.core.access import Role, Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import blind_index
-from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEntry
+from gonghui.members import notifications
 from gonghui.members.identity import birth_date_of, check_id_number, check_mobile, sex_of
 from gonghui.members.locks import (
     lock_membership,
@@ -342,22 +343,25 @@ def _confirm_side(transfer: Transfer, *, step: str, on: date, actor: Any) -> Non
 
 @transaction.atomic
 def transfer_refuse(*, scope: Scope, transfer: Transfer, reason: str) -> Transfer:
-    return workflow.decide(transfer, "refuse", scope=scope, reason=reason, change=partial(_refused, reason=reason))
+    change = partial(_refused, reason=reason, actor=scope.user)
+    return workflow.decide(transfer, "refuse", scope=scope, reason=reason, change=change)
 
 
-def _refused(transfer: Transfer, *, reason: str) -> None:
+def _refused(transfer: Transfer, *, reason: str, actor: Any) -> None:
     transfer.status, transfer.refuse_reason = TransferStatus.REFUSED, reason.strip()
     transfer.save()
+    notifications.transfer_decided(transfer, actor=actor)
 
 
 @transaction.atomic
 def transfer_cancel(*, scope: Scope, transfer: Transfer) -> Transfer:
-    return workflow.decide(transfer, "cancel", scope=scope, change=_cancelled)
+    return workflow.decide(transfer, "cancel", scope=scope, change=partial(_cancelled, actor=scope.user))
 
 
-def _cancelled(transfer: Transfer) -> None:
+def _cancelled(transfer: Transfer, *, actor: Any) -> None:
     transfer.status = TransferStatus.CANCELLED
     transfer.save()
+    notifications.transfer_decided(transfer, actor=actor)
 
 
 def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
@@ -375,6 +379,7 @@ def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
     _event(new, MembershipEventKind.TRANSFER_IN, on, actor, counterpart=old.union)
     transfer.status, transfer.effective_on = TransferStatus.COMPLETED, on
     transfer.save()
+    notifications.transfer_decided(transfer, actor=actor)
 
 
 def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on: date, reason: str, actor: Any) -> int:
@@ -396,7 +401,8 @@ def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on
     closed = f"{from_union.name}{from_union.get_status_display()}"
     why = closed if reason in ("", str(from_union.get_status_display())) else f"{closed}（{reason}）"
     for transfer in [*lock_pending_transfers(out_of=from_union), *lock_pending_transfers(into=from_union)]:
-        workflow.decide(transfer, "cancel_union_closed", scope=None, actor=actor, reason=why, change=_cancelled)
+        change = partial(_cancelled, actor=actor)
+        workflow.decide(transfer, "cancel_union_closed", scope=None, actor=actor, reason=why, change=change)
     return moved
 
 
@@ -404,30 +410,35 @@ def person_reveal_identity(
     *, scope: Scope, person: Person, reason: str, request: HttpRequest | None = None
 ) -> dict[str, str]:
     """The full identity and mobile numbers, for holders of the permission in the union that
-    holds the person's present membership (or above it), always audited."""
-    from gonghui.members.selectors import person_get
-
-    person = person_get(scope=scope, pk=person.pk)
-    if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
-        _reveal_refused(scope, person, reason, request)
-        raise Forbidden("您没有查看完整身份信息的权限")
-    if not person.present_here:
-        _reveal_refused(scope, person, reason, request)
-        raise Forbidden("该职工已不在您管辖范围内的工会，不能查看其完整身份信息", field="person")
-    if not reason.strip():
-        raise ValidationFailed("请填写查看理由", field="reason")
+    holds the person's present membership (or above it) who give a reason, always audited: a
+    refusal as a denied entry naming whom it was about."""
+    try:
+        person = _reveal_allowed(scope=scope, person=person, reason=reason)
+    except ServiceError as err:
+        audit_record(
+            actor=scope.user,
+            action=AuditEntry.Action.ACCESS_DENIED,
+            result=AuditEntry.Result.DENIED,
+            subject=person,
+            reason=reason,
+            request=request,
+            detail={"attempted": AuditEntry.Action.REVEAL_ID_NUMBER, "status": err.status_code, "code": err.code},
+        )
+        raise
     audit_record(
         actor=scope.user, action=AuditEntry.Action.REVEAL_ID_NUMBER, subject=person, reason=reason, request=request
     )
     return {"id_number": person.id_number, "mobile": person.mobile}
 
 
-def _reveal_refused(scope: Scope, person: Person, reason: str, request: HttpRequest | None) -> None:
-    audit_record(
-        actor=scope.user,
-        action=AuditEntry.Action.ACCESS_DENIED,
-        result=AuditEntry.Result.DENIED,
-        subject=person,
-        reason=reason,
-        request=request,
-    )
+def _reveal_allowed(*, scope: Scope, person: Person, reason: str) -> Person:
+    from gonghui.members.selectors import person_get
+
+    person = person_get(scope=scope, pk=person.pk)
+    if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
+        raise Forbidden("您没有查看完整身份信息的权限")
+    if not person.present_here:
+        raise Forbidden("该职工已不在您管辖范围内的工会，不能查看其完整身份信息", field="person")
+    if not reason.strip():
+        raise ValidationFailed("请填写查看理由", field="reason")
+    return person

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, staff_scope_of
 from gonghui.core.text import Line, Note
 from gonghui.organisations import selectors, services
 from gonghui.organisations.models import (
@@ -125,7 +125,7 @@ class OrganisationIn(Schema):
     code: Line = Field(min_length=1, max_length=32)
     name: Line = Field(min_length=1, max_length=200)
     kind: OrganisationKind
-    founded_on: date | None = None
+    founded_on: IsoDate | None = None
     uscc: Line = Field("", max_length=30)
     contact_name: Line = Field("", max_length=50)
     contact_phone: Line = Field("", max_length=30)
@@ -138,7 +138,7 @@ class OrganisationPatch(Schema):
 
     name: Line = Field(None, min_length=1, max_length=200)
     uscc: Line = Field(None, max_length=30)
-    founded_on: date | None = None
+    founded_on: IsoDate | None = None
     contact_name: Line = Field(None, max_length=50)
     contact_phone: Line = Field(None, max_length=30)
     address: Line = Field(None, max_length=200)
@@ -146,7 +146,7 @@ class OrganisationPatch(Schema):
 
 class StatusChangeIn(Schema):
     status: Literal["merged", "dissolved"] = Field(description="merged 合并 / dissolved 撤销")
-    on: date
+    on: IsoDate
     merged_into_id: int | None = None
     note: Note = Field("", max_length=300)
 
@@ -178,7 +178,7 @@ class EmployerIn(Schema):
     industry: Line = Field("", max_length=60)
     staff_count: int = Field(0, ge=0)
     address: Line = Field("", max_length=200)
-    covered_since: date | None = None
+    covered_since: IsoDate | None = None
 
 
 class EmployerPatch(Schema):
@@ -192,7 +192,7 @@ class EmployerPatch(Schema):
     industry: Line = Field(None, max_length=60)
     staff_count: int = Field(None, ge=0)
     address: Line = Field(None, max_length=200)
-    covered_since: date | None = None
+    covered_since: IsoDate | None = None
 
 
 class OrganisationFilter(Schema):

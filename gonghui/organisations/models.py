@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,6 +8,7 @@ from treebeard.mp_tree import MP_Node
 
 from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.models import TimeStampedModel
+from gonghui.organisations.identity import code_skeleton_sql, normalise_code
 
 
 class OrganisationKind(models.TextChoices):
@@ -64,11 +67,19 @@ class Organisation(MP_Node, TimeStampedModel):
             models.CheckConstraint(
                 name="org_merged_has_target",
                 condition=~Q(status="merged") | Q(merged_into__isnull=False),
-            )
+            ),
+            # Two codes that read the same (HN-XS-0006, HN-XS-OOO6) would be taken for one another.
+            models.UniqueConstraint(code_skeleton_sql(), name="org_code_reads_unique"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Codes are compared normalised everywhere, so they are stored that way whichever
+        # path created the row (service, admin, demo, tests).
+        self.code = normalise_code(self.code)
+        super().save(*args, **kwargs)
 
     @property
     def is_grassroots(self) -> bool:

@@ -7,6 +7,7 @@ from django.db.models.functions import Substr
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound
+from gonghui.organisations.identity import code_skeleton, code_skeleton_sql, normalise_code
 from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
     Employer,
@@ -22,12 +23,13 @@ def organisation_list(*, scope: Scope, kind: str | None = None, query: str | Non
     if kind:
         qs = qs.filter(kind=kind)
     if query:
-        qs = qs.filter(Q(name__contains=query) | Q(code__iexact=query))
+        qs = qs.filter(Q(name__contains=query) | Q(code__iexact=normalise_code(query)))
     return qs.order_by("path")
 
 
 def organisation_get(*, scope: Scope, pk: int | None = None, code: str | None = None) -> Organisation:
-    lookup = {"pk": pk} if pk is not None else {"code": code}
+    """By id, or by code as typed: ＨＮ－ＸＦ－００１ or one pasted with invisible marks finds HN-XF-001."""
+    lookup = {"pk": pk} if pk is not None else {"code": normalise_code(code or "")}
     org = organisation_list(scope=scope).filter(**lookup).first()
     if org is None:
         raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
@@ -43,9 +45,21 @@ def union_directory(*, query: str) -> QuerySet[Organisation]:
     may be outside the asker's subtree, so this returns names and codes only."""
     return (
         Organisation.objects.filter(kind__in=GRASSROOTS_KINDS, status=OrganisationStatus.ACTIVE)
-        .filter(Q(name__contains=query) | Q(code__iexact=query))
+        .filter(Q(name__contains=query) | Q(code__iexact=normalise_code(query)))
         .only("id", "code", "name", "kind", "path", "depth")
         .order_by("name")
+    )
+
+
+def organisation_code_look_alike(*, code: str) -> str | None:
+    """An existing code that reads the same as `code` (O for 0, I for 1) but is not it. Not
+    scoped: codes are unique across the whole federation, whoever can see the other one."""
+    return (
+        Organisation.objects.alias(skeleton=code_skeleton_sql())
+        .filter(skeleton=code_skeleton(code))
+        .exclude(code=normalise_code(code))
+        .values_list("code", flat=True)
+        .first()
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
-from gonghui.organisations.identity import check_uscc
+from gonghui.organisations.identity import check_code, check_uscc
 from gonghui.organisations.locks import lock_organisations
 from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
@@ -19,7 +19,7 @@ from gonghui.organisations.models import (
     OrganisationStatus,
     OrganisationStatusChange,
 )
-from gonghui.organisations.selectors import subtree_q
+from gonghui.organisations.selectors import organisation_code_look_alike, subtree_q
 
 # Which kinds may sit under which: the city holds towns (and city-wide industry federations),
 # towns hold grassroots unions, industry federations and district unions hold member unions.
@@ -50,11 +50,13 @@ def organisation_create(
     **fields: Any,
 ) -> Organisation:
     _check_not_future(founded_on, "founded_on")
+    code = check_code(code)
     if fields.get("uscc"):
         fields["uscc"] = check_uscc(fields["uscc"])
     if parent is None:
         if not scope.user.is_superuser:
             raise Forbidden("只有系统管理员可以建立市总工会")
+        _check_code_free(code)
         return Organisation.objects.add_root(
             instance=Organisation(
                 code=code, name=name, kind=kind, founded_on=founded_on, status_since=founded_on, **fields
@@ -63,8 +65,7 @@ def organisation_create(
     scope.require_covers(parent)
     if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
         raise ValidationFailed(f"{parent.get_kind_display()}下不能设立{OrganisationKind(kind).label}", field="kind")
-    if Organisation.objects.filter(code=code).exists():
-        raise Conflict(f"组织代码 {code} 已被使用", field="code")
+    _check_code_free(code)
     try:
         with transaction.atomic():  # the code may be taken between the check and the insert
             child = Organisation.objects.add_child(
@@ -83,6 +84,16 @@ def organisation_create(
         recorded_by=scope.user,
     )
     return child
+
+
+def _check_code_free(code: str) -> None:
+    if Organisation.objects.filter(code=code).exists():
+        raise Conflict(f"组织代码 {code} 已被使用", field="code")
+    similar = organisation_code_look_alike(code=code)
+    if similar:
+        raise Conflict(
+            f"组织代码 {code} 与已有的 {similar} 只差字母 O、I 与数字 0、1，容易看错，请换一个", field="code"
+        )
 
 
 UPDATABLE_ORG_FIELDS = {"name", "uscc", "founded_on", "contact_name", "contact_phone", "address"}

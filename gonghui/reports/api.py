@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from gonghui.core.api_support import ERRORS, staff_scope_of
+from gonghui.core.api_support import ERRORS, IsoDate, staff_scope_of
 from gonghui.core.figures import Figure, Period, all_figures
 from gonghui.reports import selectors
 from gonghui.reports.exports import rows_of
@@ -77,8 +77,8 @@ class RecordsOut(Schema):
 
 class ReportQuery(Schema):
     organisation: int | None = Field(None, description="组织编号；不填为本人所在组织")
-    start: date | None = Field(None, description="开始日期，默认今年1月1日")
-    end: date | None = Field(None, description="结束日期（含），默认今天")
+    start: IsoDate | None = Field(None, description="开始日期，默认今年1月1日")
+    end: IsoDate | None = Field(None, description="结束日期（含），默认今天")
 
 
 class PageQuery(ReportQuery):

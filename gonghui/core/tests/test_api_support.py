@@ -38,7 +38,7 @@ def test_without_sign_in_every_operation_answers_401(fed, client):
         if path.startswith("/api/v1/public/"):
             continue  # public channels take no sign-in; they are rate-limited (enrolment tests)
         url = path.replace("{", "").replace("}", "")
-        for name in ("person_id", "org_id", "employer_id", "transfer_id", "job_id", "import_id"):
+        for name in ("person_id", "org_id", "employer_id", "transfer_id", "job_id", "import_id", "notification_id"):
             url = url.replace(name, "1")
         for method in operations:
             response = getattr(client, method)(url)
@@ -187,6 +187,56 @@ def test_reading_another_towns_member_is_404(fed, client):
     response = client.get(f"{MEMBERS}/{fed.member_b1.person_id}")
     assert response.status_code == 404
     assert body(response)["code"] == "not_found" and body(response)["field"] == "person"
+
+
+NOT_FOUND = {"detail": "没有找到", "field": None, "code": "not_found"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{MEMBERS}/abc",  # a non-numeric id matches no route
+        f"{MEMBERS}/1.5/reveal",
+        "/api/v1/organisations/%E4%B8%80/stats",
+        "/api/v1/nothing-here",
+        "/api/",
+        f"{MEMBERS}/1/",  # a trailing slash the API does not use
+    ],
+)
+def test_an_unknown_api_path_is_a_json_404_signed_in_or_not(fed, client, path):
+    for _ in ("anonymous", "signed in"):
+        response = client.get(path)
+        assert (response.status_code, response["Content-Type"]) == (404, "application/json; charset=utf-8")
+        assert body(response) == NOT_FOUND
+        client.force_login(fed.city_staff)
+
+
+def test_a_method_an_operation_lacks_is_a_json_405_keeping_allow(fed, client):
+    client.force_login(fed.city_staff)
+    response = client.delete(MEMBERS)
+    assert response.status_code == 405
+    assert body(response) == {"detail": "不支持该请求方法", "field": None, "code": "method_not_allowed"}
+    assert "GET" in response["Allow"]
+
+
+def test_a_server_error_under_the_api_is_json_too(fed, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("gonghui.core.api_support.api_token_user", broken)
+    response = Client(raise_request_exception=False).get(MEMBERS, **bearer("any"))
+    assert response.status_code == 500
+    assert body(response) == {"detail": "服务器出错，请稍后再试", "field": None, "code": "server_error"}
+
+
+def test_the_english_interface_gets_english_errors(fed, client):
+    response = client.get(f"{MEMBERS}/abc", HTTP_ACCEPT_LANGUAGE="en")
+    assert body(response)["detail"] == "Not found"
+
+
+def test_pages_outside_the_api_keep_their_html_404(fed, client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
 
 
 def test_joining_a_person_active_elsewhere_is_409(fed, client):

@@ -62,6 +62,11 @@ def test_worker_applies_without_an_account(client: Client, fed: Federation) -> N
     assert application.submitted_from == "10.0.0.1"
 
 
+def test_the_union_code_may_be_typed_in_fullwidth(client: Client, fed: Federation) -> None:
+    assert apply(client, form_data(fed, union="ｈｎ－ｘｆ－００１")).status_code == 302
+    assert Application.objects.get().union == fed.union_a1
+
+
 def test_application_needs_consent_and_valid_numbers(client: Client, fed: Federation) -> None:
     response = apply(client, form_data(fed, consent="", id_number="330481199001011234", mobile="123"))
     assert response.status_code == 400

@@ -443,6 +443,28 @@ def test_reveal_needs_a_reason(fed, as_user):
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_ID_NUMBER).exists()
 
 
+def refused_reveals() -> list[tuple[str, str, str, str]]:
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS_DENIED).order_by("pk")
+    return [(e.actor_username, e.result, e.subject_id, e.detail.get("code")) for e in entries]
+
+
+def test_every_refused_reveal_is_logged_as_denied_not_ok(fed, as_user):
+    client, person_id = as_user(fed.town_a_staff), str(fed.member_a1.person_id)
+    assert send(client, "post", person_url(fed.member_a1, "reveal"), {"reason": "好奇"}).status_code == 403
+    assert send(client, "post", person_url(fed.member_b1, "reveal"), {"reason": "好奇"}).status_code == 404
+    client = as_user(fed.city_staff)
+    blank = send(client, "post", person_url(fed.member_a1, "reveal"), {"reason": "  "})
+    assert (blank.status_code, body(blank)["field"], body(blank)["detail"]) == (400, "reason", "请填写查看理由")
+    assert send(client, "post", person_url(fed.member_a1, "reveal")).status_code == 400  # no reason sent at all
+    assert refused_reveals() == [
+        ("town_a", "denied", person_id, "forbidden"),
+        ("town_a", "denied", "", "not_found"),  # out of scope: the entry point refuses before the service
+        ("city", "denied", person_id, "invalid"),
+        ("city", "denied", person_id, "invalid"),
+    ]
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_ID_NUMBER).exists()
+
+
 def test_a_member_cannot_reveal_even_their_own_numbers(fed, as_user):
     response = send(as_user(fed.member_user), "post", person_url(fed.member_a1, "reveal"), {"reason": "本人"})
     assert response.status_code == 403

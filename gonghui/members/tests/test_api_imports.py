@@ -102,3 +102,9 @@ def test_a_town_federation_or_a_wrong_file_type_is_a_400_naming_the_field(fed):
     assert (not_grassroots.status_code, not_grassroots.json()["field"]) == (400, "union")
     wrong_type = upload(client, fed.union_a1.code, [], name="名册.xls")
     assert (wrong_type.status_code, wrong_type.json()["field"]) == (400, "file")
+
+
+def test_the_union_code_is_found_however_it_was_typed(fed):
+    client = signed_in(fed.town_a_staff)
+    response = upload(client, "ｈｎ－ｘｆ－\u200b００１", [person_row(fed.employer_a1.name)])
+    assert (response.status_code, response.json()["union_code"]) == (201, "HN-XF-001")

@@ -63,6 +63,12 @@ def test_as_a_user_the_command_keeps_to_their_scope(fed, tmp_path):
     assert ImportJob.objects.get().uploaded_by == fed.town_a_staff
 
 
+def test_the_union_may_be_typed_in_fullwidth_or_with_invisible_marks(fed, tmp_path):
+    path = roster(tmp_path, [person_row(fed.employer_a1.name)])
+    assert "海宁皮革城工会" in run(str(path), "--union", "ＨＮ－ＸＦ－\u202e００１")
+    assert ImportJob.objects.get().union == fed.union_a1
+
+
 def test_unknown_union_file_or_account_are_clear_errors(fed, tmp_path):
     path = roster(tmp_path, [person_row(fed.employer_a1.name)])
     with pytest.raises(CommandError, match="没有找到该组织"):

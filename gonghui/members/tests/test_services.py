@@ -148,6 +148,22 @@ def test_reveal_needs_permission_and_is_audited(fed):
     ]
 
 
+def test_a_refused_reveal_is_logged_as_denied_with_whom_it_was_about(fed):
+    person, city = fed.member_a1.person, fed.scope(fed.city_staff)
+    with pytest.raises(Forbidden):
+        services.person_reveal_identity(scope=fed.scope(fed.town_b_staff), person=fed.member_b1.person, reason="核对")
+    with pytest.raises(NotFound):
+        services.person_reveal_identity(scope=fed.scope(fed.town_b_staff), person=person, reason="核对")
+    with pytest.raises(ValidationFailed):
+        services.person_reveal_identity(scope=city, person=person, reason=" ")
+    refused = AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS_DENIED).order_by("pk")
+    assert [(e.result, e.data_subject_id, e.detail["code"], e.detail["attempted"]) for e in refused] == [
+        ("denied", fed.member_b1.person_id, "forbidden", "reveal_id_number"),
+        ("denied", person.pk, "not_found", "reveal_id_number"),
+        ("denied", person.pk, "invalid", "reveal_id_number"),
+    ]
+
+
 def test_search_by_id_mobile_and_name_prefix(fed):
     city = fed.scope(fed.city_staff)
     person = fed.member_a1.person

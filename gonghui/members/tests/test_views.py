@@ -131,6 +131,22 @@ def test_reveal_needs_a_reason(client, fed):
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL_ID_NUMBER).exists()
 
 
+def test_a_reveal_refused_on_the_page_is_logged_as_denied(client, fed):
+    client.force_login(fed.city_staff)
+    response = client.post(reverse("members:reveal", args=[fed.member_a1.person_id]), {"reason": ""}, **HTMX)
+    assert response.status_code == 400 and "请填写查看理由" in response.content.decode()
+    client.force_login(fed.town_a_staff)
+    client.post(reverse("members:reveal", args=[fed.member_a1.person_id]), {"reason": "核对"}, **HTMX)
+    client.force_login(fed.town_b_staff)
+    client.post(reverse("members:reveal", args=[fed.member_a1.person_id]), {"reason": "核对"})
+    refused = AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS_DENIED).order_by("pk")
+    assert [(e.actor_username, e.result) for e in refused] == [
+        ("city", "denied"),
+        ("town_a", "denied"),
+        ("town_b", "denied"),
+    ]
+
+
 def test_reveal_for_another_towns_member_is_not_found(client, fed):
     client.force_login(fed.town_b_staff)
     response = client.post(reverse("members:reveal", args=[fed.member_a1.person_id]), {"reason": "x"})

@@ -177,6 +177,18 @@ def test_founding_refusals_name_the_field(fed, as_user):
     assert (future.status_code, body(future)["field"]) == (400, "founded_on")
 
 
+def test_a_founded_code_is_stored_normalised_and_a_look_alike_refused(fed, as_user):
+    client = as_user(fed.town_a_staff)
+    created = send(client, "post", ORGS, new_union(fed.town_a, code="ＨＮ－ＸＦ－\u202e００１０"))
+    assert (created.status_code, body(created)["code"]) == (201, "HN-XF-0010")
+    look_alike = send(client, "post", ORGS, new_union(fed.town_a, code="HN-XF-OO1O", name="另一个工会"))
+    assert (look_alike.status_code, body(look_alike)["field"]) == (409, "code")
+    assert "HN-XF-0010" in body(look_alike)["detail"]
+    malformed = send(client, "post", ORGS, new_union(fed.town_a, code="HN XF 11", name="另一个工会"))
+    assert (malformed.status_code, body(malformed)["field"]) == (400, "code")
+    assert not Organisation.objects.filter(name="另一个工会").exists()
+
+
 def test_update_changes_only_the_fields_sent(fed, as_user):
     client = as_user(fed.town_a_staff)
     response = send(client, "patch", f"{ORGS}/{fed.union_a1.pk}", {"contact_name": "陈敏", "contact_phone": "87221234"})
