@@ -30,7 +30,7 @@ from simple_history.utils import bulk_update_with_history
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import DecryptionError, blind_index, seal
-from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.jobs import Progress, job_enqueue, job_execute, job_retry, job_submit
 from gonghui.core.models import AuditEntry, Job
 from gonghui.members.identity import birth_date_and_sex
@@ -510,13 +510,11 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
 
 
 def _check_importer(scope: Scope, union: Organisation) -> None:
-    scope.require_staff()
-    if not scope.covers_path(union.path):
-        raise Forbidden("该工会不在您的管辖范围内", field="union")
+    scope.require_covers(union, field="union", message="该工会不在您的管辖范围内")
     if not union.is_grassroots:
         raise ValidationFailed(f"{union.name}不是基层工会；花名册只能导入到基层工会", field="union")
     if union.status != OrganisationStatus.ACTIVE:
-        raise ValidationFailed(f"{union.name}已{union.get_status_display()}，不能再接收会员", field="union")
+        raise ValidationFailed(f"{union.name}{union.get_status_display()}，不能再接收会员", field="union")
 
 
 def import_job_submit(
@@ -617,6 +615,8 @@ def _run(job: ImportJob, progress: Progress) -> None:
             created = roster_store(check=check, job=job, progress=progress)
             _finish(job, check, created)
             _audit(job, check)
+    except Conflict as err:  # the union closed meanwhile
+        _finish(job, _file_failure(err.message, check.total_rows), 0)
     except IntegrityError:
         # Someone registered one of these people between the check and the save.
         message = "检查后有其他人登记了本文件中的职工，未导入任何数据，请重新导入"
