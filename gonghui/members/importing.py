@@ -35,6 +35,7 @@ from gonghui.core.jobs import Progress, job_enqueue, job_execute, job_retry, job
 from gonghui.core.models import AuditEntry, Job
 from gonghui.members.identity import birth_date_and_sex
 from gonghui.members.import_files import discard_roster_file, open_roster_file, read_upload, store_roster_file
+from gonghui.members.locks import lock_organisation
 from gonghui.members.models import (
     ImportJob,
     ImportStatus,
@@ -399,9 +400,14 @@ class StoreContext:
 def roster_store(*, check: RosterCheck, job: ImportJob, progress: Progress | None = None) -> int:
     """Save a clean check's rows for `job`; the caller holds the transaction.
 
-    Locks are taken in one order whatever the file's order, so that two imports naming the
-    same people wait for each other instead of deadlocking: returning people's rows first, by
-    primary key, then new people by the hash of their number (the unique index they meet)."""
+    The union is locked once, first (members.locks), and must still be open: it may have been
+    merged or dissolved since the file was checked. Row locks are then taken in one order
+    whatever the file's order, so that two imports naming the same people wait for each other
+    instead of deadlocking: returning people's rows first, by primary key, then new people by
+    the hash of their number (the unique index they meet)."""
+    union = lock_organisation(job.union)
+    if union.status != OrganisationStatus.ACTIVE:
+        raise Conflict(f"{union.name}{union.get_status_display()}，未导入任何数据", field="union")
     ctx = StoreContext.for_job(job)
     rows = sorted(check.rows, key=lambda row: blind_index(row.id_number))
     report = progress or _no_progress

@@ -12,9 +12,9 @@ from django.db import transaction
 from gonghui.core import workflow
 from gonghui.core.errors import Conflict, Forbidden
 from gonghui.core.models import AuditEntry, Decision
-from gonghui.testing import Federation
 from gonghui.members import services
 from gonghui.members.models import Transfer
+from gonghui.testing import Federation
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from gonghui.testing import Federation, new_id_number, new_mobile
 from gonghui.enrolment.models import CONSENT_VERSION, Application
 from gonghui.members.models import Membership, MembershipStatus, Person
+from gonghui.testing import Federation, new_id_number, new_mobile
 
 MEMBERS_API = "/api/v1/members"
 

@@ -14,12 +14,12 @@ from django.db import connections
 
 from gonghui.core import workflow
 from gonghui.core.errors import Conflict, ServiceError
-from gonghui.testing import Federation, make_employer, make_member, new_id_number
 from gonghui.members import importing, services
 from gonghui.members.models import ImportJob, ImportStatus, Membership, MembershipStatus, Transfer, TransferStatus
 from gonghui.members.tests.rosterfiles import HEADERS, csv_bytes, person_row
 from gonghui.organisations import services as org_services
 from gonghui.organisations.models import Organisation, OrganisationKind, OrganisationStatus, OrganisationStatusChange
+from gonghui.testing import Federation, make_employer, make_member, new_id_number
 
 CLOSED_ON = date(2025, 3, 1)
 
