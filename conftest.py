@@ -36,6 +36,17 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
+    """SQLite's test database is a file, not memory, so that a real worker started by a test
+    (gonghui/core/tests/test_job_worker.py) sees it; one per xdist worker, in its temp folder."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.getbasetemp() / "test-gonghui.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def sms_outbox(settings) -> list:
     """Text messages go to an in-memory outbox in tests, never to a console or a gateway."""

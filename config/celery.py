@@ -15,4 +15,14 @@ app.conf.beat_schedule = {
         "task": "gonghui.members.tasks.purge_import_files",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Export files hold personal data too: gone after the same retention period.
+    "purge-job-files": {
+        "task": "gonghui.core.tasks.purge_job_files",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Jobs whose worker died are queued again or failed, saying so (core/jobs.py).
+    "reap-jobs": {
+        "task": "gonghui.core.tasks.reap_jobs",
+        "schedule": 60.0,
+    },
 }

@@ -159,9 +159,26 @@ STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
-# Background work: Celery with Redis in production; the embedded default runs tasks in-process.
+# Background work (docs/operations.md, "Worker and broker"): Celery with Redis in production;
+# `filesystem://` for the embedded demo (scripts/demo.sh starts a worker beside the server, the
+# queue is a folder under var/); with no broker at all (memory://) tasks run in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = Path(os.environ.get("GONGHUI_BROKER_DIR", VAR_DIR / "broker"))
+    for _folder in ("queue", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    # One folder both ways: what the web process writes is what the worker reads.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "polling_interval": 0.5,
+    }
+# A worker takes one job at a time; one that dies is noticed by its jobs' heartbeat stopping
+# for this long, and they are queued again or failed, saying so (gonghui/core/jobs.py).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+GONGHUI_JOB_LEASE_SECONDS = int(os.environ.get("GONGHUI_JOB_LEASE_SECONDS", "120"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE  # the beat schedule in config/celery.py is in local time
 # The worker logs through LOGGING below (JSON lines, personal numbers masked), not its own setup.
@@ -174,9 +191,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # with a message saying so; the size before the file is read, the rows while it is read.
 GONGHUI_IMPORT_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 GONGHUI_IMPORT_MAX_ROWS = int(os.environ.get("GONGHUI_IMPORT_MAX_ROWS", "300000"))
-# With no worker (tasks in-process), files up to this size are imported inside the upload
-# request; larger ones in a thread of the web process, while the page follows the job.
-GONGHUI_IMPORT_IN_REQUEST_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_IN_REQUEST_MAX_BYTES", str(256 * 1024)))
 # An uploaded roster is kept (encrypted) only until its job ends; purge_imports (daily, from
 # Celery beat) removes any left over after this many days. Never more than 30.
 GONGHUI_IMPORT_RETENTION_DAYS = max(1, min(int(os.environ.get("GONGHUI_IMPORT_RETENTION_DAYS", "30")), 30))

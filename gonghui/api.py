@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from gonghui.accounts.api_auth import API_AUTH
 from gonghui.core.api_audit import router as audit_router
+from gonghui.core.api_jobs import router as jobs_router
 from gonghui.core.api_notifications import router as notifications_router
 from gonghui.core.api_support import install_error_handlers
 from gonghui.enrolment.api import router as public_applications_router
@@ -31,6 +32,7 @@ api.add_router("/v1/members", members_router)
 api.add_router("/v1/imports", imports_router)
 api.add_router("/v1/reports", reports_router)
 api.add_router("/v1/audit", audit_router)
+api.add_router("/v1/jobs", jobs_router)
 api.add_router("/v1/notifications", notifications_router)
 api.add_router("/v1/me/consents", consents_router)
 api.add_router("/v1/members/me/data", my_data_router)

@@ -3,6 +3,7 @@ the admin and exports all obey the same rule, written once here."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, TextChoices
 
-from gonghui.core.errors import Forbidden
+from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.tree import subtree_q
 
 if TYPE_CHECKING:
@@ -29,8 +30,29 @@ STAFF_ROLES = {Role.CITY, Role.TOWN, Role.UNION}
 
 
 @dataclass(frozen=True)
-class _ScopeBase:
+class _ScopeBase(ABC):
     user: Any
+
+    @abstractmethod
+    def covers_path(self, path: str) -> bool: ...
+
+    @abstractmethod
+    def require_staff(self) -> StaffScope: ...
+
+    def require_covers(self, organisation: Any, *, field: str = "organisation", message: str | None = None) -> None:
+        """Before a write into `organisation` (or its subtree): 403 unless it is in this scope.
+        The message names a grassroots union as 工会 and anything else as 组织."""
+        self.require_staff()
+        if not self.covers_path(organisation.path):
+            union = getattr(organisation, "is_grassroots", False)
+            default = "该工会不在您的管辖范围内" if union else "该组织不在您的管辖范围内"
+            raise Forbidden(message or default, field=field)
+
+    def require_visible(self, organisation: Any, *, field: str = "organisation") -> None:
+        """For reads handed an organisation already fetched: outside the scope it is not
+        found (404), so its existence is not revealed."""
+        if not self.covers_path(organisation.path):
+            raise NotFound("没有找到该组织，或不在您的管辖范围内", field=field)
 
     def has_perm(self, perm: str) -> bool:
         return bool(self.user.has_perm(perm))

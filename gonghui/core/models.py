@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext
 
@@ -43,6 +44,7 @@ class AuditEntry(models.Model):
         REVEAL_ID_NUMBER = "reveal_id_number", "查看完整身份证号"
         REVEAL_MOBILE = "reveal_mobile", "查看完整手机号"
         CHANGE = "change", "修改数据"
+        DECISION = "decision", "审批"  # a step of an approval process (core.workflow)
         ACCESS_DENIED = "access_denied", "越权访问被拒"
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
@@ -102,6 +104,104 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnly("审计日志只能追加，不能删除")
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", "排队中"
+    RUNNING = "running", "进行中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Job(TimeStampedModel):
+    """One piece of background work (an import, an export, a settlement run) and how far it
+    has got; gonghui/core/jobs.py runs it. Who may see it is decided by its scope, never by
+    who started it alone: staff whose subtree holds `scope_path`, or the member `scope_person_id`."""
+
+    kind = models.CharField("类型", max_length=60)
+    label = models.CharField("名称", max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scope_path = models.CharField("所属组织路径", max_length=255, blank=True)
+    scope_person_id = models.BigIntegerField("所属职工", null=True, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    state = models.CharField("状态", max_length=20, choices=JobState.choices, default=JobState.PENDING)
+    done = models.PositiveBigIntegerField("已完成", default=0)
+    total = models.PositiveBigIntegerField("总数", default=0)
+    message = models.CharField("说明", max_length=300, blank=True)
+    error = models.TextField("错误报告", blank=True)
+    result = models.JSONField("结果摘要", default=dict, blank=True)
+    # Sealed with the field key (core.crypto.encrypt_bytes); served only by the job's download view.
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField("结果文件名", max_length=200, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    # The run holding the job: a run writes only while its own token is on the row, so a run
+    # that lost its lease (or a second delivery of the task) can no longer change the job.
+    run_token = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField("心跳", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat_idx"),
+            models.Index(fields=["owner", "created_at"], name="job_owner_created_idx"),
+            models.Index(fields=["scope_path"], name="job_scope_path_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED}
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.SUCCEEDED:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class Decision(models.Model):
+    """One step taken in an approval process (core.workflow): which object, which step, from
+    which state to which, who took it, when and why. Append-only, like the audit log; one
+    table for every process, reached through a generic key so a new process needs no table."""
+
+    process = models.CharField("流程", max_length=50)
+    step = models.CharField("步骤", max_length=50)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField("原状态", max_length=30, blank=True)
+    to_state = models.CharField("新状态", max_length=30)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_as = models.CharField("身份", max_length=20, blank=True)  # the Scope's role; blank: the system
+    decided_at = models.DateTimeField("时间", auto_now_add=True)
+    reason = models.CharField("理由", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "审批记录"
+        verbose_name_plural = "审批记录"
+        ordering = ["decided_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="decision_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.process}:{self.step} {self.from_state or '∅'}→{self.to_state}"
 
 
 class Notification(models.Model):

@@ -16,12 +16,14 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from gonghui.core.api_jobs import JobOut
 from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, omittable, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
+from gonghui.core.models import Job
 from gonghui.core.text import Line, Note
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import selectors, services
-from gonghui.members.exports import attachment, members_export_xlsx
+from gonghui.members.exports import attachment, member_export_submit, members_export_xlsx
 from gonghui.members.models import (
     Education,
     Membership,
@@ -247,6 +249,10 @@ class MemberQuery(Schema):
     employer: int | None = Field(None, description="用人单位编号")
 
 
+class MemberExportIn(MemberQuery):
+    q: Line = Field("", max_length=50, description="姓名开头、完整身份证号或完整手机号")
+
+
 class JoinIn(Schema):
     union_id: int
     id_number: Line = Field(min_length=1, max_length=30)
@@ -351,6 +357,16 @@ def member_export(request: HttpRequest, query: Query[MemberQuery]) -> HttpRespon
     scope = staff_scope_of(request)
     content = members_export_xlsx(scope=scope, filters=_member_filter(request, query), request=request)
     return attachment(content, XLSX_TYPE, "会员名单.xlsx")
+
+
+@router.post(
+    "/exports",
+    response={202: JobOut, **ERRORS},
+    summary="在后台导出会员名单（条件同查询）；返回任务，完成后从 /api/v1/jobs/{id}/download 下载",
+)
+def member_export_start(request: HttpRequest, payload: MemberExportIn) -> Status[Job]:
+    scope = staff_scope_of(request)
+    return Status(202, member_export_submit(scope=scope, filters=_member_filter(request, payload)))
 
 
 @router.post("", response={201: MemberOut, **ERRORS}, summary="入会")

@@ -9,6 +9,7 @@ from gonghui.accounts import hooks as account_hooks
 from gonghui.core import audit, demo, figures, navigation, personal_data, todos
 from gonghui.members import demo as member_demo
 from gonghui.members import figures as member_figures
+from gonghui.members import jobs  # noqa: F401  (registers its background job kinds)
 from gonghui.members import personal_data as member_data
 from gonghui.members import todos as member_todos
 from gonghui.members.models import Membership, MembershipStatus

@@ -8,22 +8,29 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import ValidationFailed
+from gonghui.core.jobs import JobResult, Progress, job_submit
 from gonghui.core.masking import mask_id_number, mask_mobile
-from gonghui.core.models import AuditEntry
-from gonghui.core.xlsx import Book, sheet_value
+from gonghui.core.models import AuditEntry, Job
+from gonghui.core.xlsx import XLSX_TYPE, Book, sheet_value
 from gonghui.members.models import Education, ImportJob, MembershipStatus, Sex, SkillLevel
 from gonghui.members.roster import COLUMNS
 from gonghui.members.selectors import MemberFilter, membership_list
+from gonghui.organisations.selectors import organisation_get
 
 CSV_TYPE = "text/csv; charset=utf-8"
+EXPORT_KIND = "members.export"
+CHUNK = 2000
 
 # (header, width, value path in values_list)
 EXPORT_COLUMNS: tuple[tuple[str, int, str], ...] = (
@@ -58,15 +65,23 @@ PRESENT_ONLY = frozenset(
 )
 
 
-def members_export_xlsx(*, scope: Scope, filters: MemberFilter, request: HttpRequest | None = None) -> bytes:
+def members_export_xlsx(
+    *,
+    scope: Scope,
+    filters: MemberFilter,
+    request: HttpRequest | None = None,
+    progress: Progress | None = None,
+    job: Job | None = None,
+) -> bytes:
     """The filtered member list as .xlsx, within the scope, numbers masked; audited."""
     scope.require_staff()
     paths = [path for _, _, path in EXPORT_COLUMNS]
-    rows = membership_list(scope=scope, filters=filters).values_list(*paths, "present_here")
+    listed = membership_list(scope=scope, filters=filters)
+    total = listed.count() if progress else 0
     book = Book()
     sheet = book.table("会员名单", [(header, width) for header, width, _ in EXPORT_COLUMNS])
     count = 0
-    for *values, present_here in rows.iterator(chunk_size=2000):
+    for *values, present_here in listed.values_list(*paths, "present_here").iterator(chunk_size=CHUNK):
         sheet.append(
             [
                 None if path in PRESENT_ONLY and not present_here else _shown(path, value)
@@ -74,14 +89,56 @@ def members_export_xlsx(*, scope: Scope, filters: MemberFilter, request: HttpReq
             ]
         )
         count += 1
+        if progress and count % CHUNK == 0:
+            progress(count, total)
+    detail = {"kind": "members", "filter": filter_detail(filters), "rows": count}
     audit_record(
         actor=scope.user,
         action=AuditEntry.Action.EXPORT,
         subject_label=f"会员名单 {count} 人",
         request=request,
-        detail={"kind": "members", "filter": filter_detail(filters), "rows": count},
+        detail=detail if job is None else {**detail, "job": job.pk},
     )
     return book.content()
+
+
+# --- as a background job (core/jobs.py) -----------------------------------------------------
+
+
+def member_export_submit(*, scope: Scope, filters: MemberFilter) -> Job:
+    """Start exporting the filtered list in the background; its page shows the progress and
+    the file once written. The job is scoped to the asker's subtree."""
+    staff = scope.require_staff()
+    return job_submit(
+        kind=EXPORT_KIND,
+        label=f"会员名单导出 {timezone.localdate():%Y-%m-%d}",
+        owner=scope.user,
+        scope_path=staff.organisation_path,
+        params={"filter": filter_detail(filters)},
+    )
+
+
+def member_export_work(job: Job, progress: Progress) -> JobResult:
+    """The "members.export" job, in the owner's scope as it is now (not as it was)."""
+    scope = scope_for(job.owner)
+    filters = filter_from_detail(scope=scope, detail=job.params["filter"])
+    content = members_export_xlsx(scope=scope, filters=filters, progress=progress, job=job)
+    return JobResult(content, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx", XLSX_TYPE)
+
+
+def filter_from_detail(*, scope: Scope, detail: dict[str, Any]) -> MemberFilter:
+    """The filter back from filter_detail's JSON; the union is looked up within the scope."""
+    union = organisation_get(scope=scope, code=detail["union"]) if detail.get("union") else None
+    day = date.fromisoformat
+    return MemberFilter(
+        query=detail.get("query") or "",
+        union=union,
+        status=detail.get("status"),
+        migrant_only=bool(detail.get("migrant_only")),
+        joined_from=day(detail["joined_from"]) if detail.get("joined_from") else None,
+        joined_to=day(detail["joined_to"]) if detail.get("joined_to") else None,
+        employer_id=detail.get("employer_id"),
+    )
 
 
 def _shown(path: str, value: Any) -> Any:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from gonghui.core.crypto import decrypt_bytes, encrypt_bytes
 from gonghui.core.errors import ValidationFailed
+from gonghui.core.jobs import job_abandon
 from gonghui.members.models import ImportJob, ImportStatus
 from gonghui.members.roster import FILE_COLUMN, HEADER_ROW, RowError
 
@@ -30,7 +31,8 @@ FOLDER = "imports"
 MAX_RETENTION_DAYS = 30
 # A file no job points to may be an upload whose job row is not committed yet.
 ORPHAN_GRACE = timedelta(hours=1)
-UNFINISHED = (ImportStatus.PENDING, ImportStatus.RUNNING)
+# A failed import keeps its roster for a retry, within the same retention period.
+UNFINISHED = (ImportStatus.PENDING, ImportStatus.RUNNING, ImportStatus.FAILED)
 MIB = 1024 * 1024
 
 
@@ -119,6 +121,8 @@ def _expire(job: ImportJob, now: datetime) -> None:
     job.errors = [RowError(HEADER_ROW, FILE_COLUMN, message).as_dict()]
     job.finished_at = now
     job.save(update_fields=["status", "error_count", "errors", "finished_at", "updated_at"])
+    if job.job_id is not None:
+        job_abandon(job_id=job.job_id, message=message)
 
 
 def _purge_orphans(older_than: datetime) -> int:

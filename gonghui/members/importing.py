@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connection, connections, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -31,10 +30,12 @@ from simple_history.utils import bulk_update_with_history
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import DecryptionError, blind_index, seal
-from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
-from gonghui.core.models import AuditEntry
+from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.jobs import Progress, job_enqueue, job_execute, job_retry, job_submit
+from gonghui.core.models import AuditEntry, Job
 from gonghui.members.identity import birth_date_and_sex
 from gonghui.members.import_files import discard_roster_file, open_roster_file, read_upload, store_roster_file
+from gonghui.members.locks import lock_organisation
 from gonghui.members.models import (
     ImportJob,
     ImportStatus,
@@ -71,6 +72,10 @@ COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
 ID_COLUMN = "身份证号"
 MOBILE_COLUMN = "手机号码"
 MOBILE_KEPT = "该职工已登记的手机号码与本行不同，已保留原号码；如确需更换，请在会员资料中修改"
+IMPORT_KIND = "members.import"
+ENDED = (ImportStatus.DONE, ImportStatus.REJECTED)
+CHECKING = "正在检查"
+SAVING = "正在保存"
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -80,7 +85,7 @@ def import_job_list(*, scope: Scope) -> QuerySet[ImportJob]:
     """Import jobs of unions in the scope's subtree, newest first (none for a member)."""
     return (
         ImportJob.objects.filter(scope.organisation_q("union__"))
-        .select_related("union", "uploaded_by")
+        .select_related("union", "uploaded_by", "job")
         .order_by("-created_at", "-pk")
     )
 
@@ -140,7 +145,13 @@ def employer_index(*, union: Organisation) -> EmployerIndex:
 
 
 def roster_check(
-    *, union: Organisation, file: IO[bytes], filename: str, today: date | None = None, max_rows: int | None = None
+    *,
+    union: Organisation,
+    file: IO[bytes],
+    filename: str,
+    today: date | None = None,
+    max_rows: int | None = None,
+    progress: Progress | None = None,
 ) -> RosterCheck:
     """Check every row of a roster for `union`; saves nothing. Reading stops at the row limit
     (settings.GONGHUI_IMPORT_MAX_ROWS), and the report then says only that."""
@@ -149,7 +160,7 @@ def roster_check(
     try:
         header_errors, rows = read_roster(file, filename=filename, max_rows=limit)
         check.add_errors(header_errors)
-        _check_rows(check, union, rows, today or timezone.localdate())
+        _check_rows(check, union, rows, today or timezone.localdate(), progress or _no_progress)
     except RosterTooLong as exc:
         return _file_failure(str(exc), check.total_rows)
     except RosterFileError as exc:
@@ -157,7 +168,13 @@ def roster_check(
     return check
 
 
-def _check_rows(check: RosterCheck, union: Organisation, rows: Iterator[tuple[int, RawRow]], today: date) -> None:
+def _no_progress(done: int, total: int | None = None, message: str | None = None) -> None:
+    pass
+
+
+def _check_rows(
+    check: RosterCheck, union: Organisation, rows: Iterator[tuple[int, RawRow]], today: date, progress: Progress
+) -> None:
     checker = RowChecker(employers=employer_index(union=union), today=today)
     first_row_of: dict[str, int] = {}
     pending: list[RosterRow] = []
@@ -177,6 +194,7 @@ def _check_rows(check: RosterCheck, union: Organisation, rows: Iterator[tuple[in
         if check.total_rows % LOOKUP_BATCH == 0:
             _settle(check, union, pending, errors)
             pending, errors = [], []
+            progress(check.total_rows, 0, CHECKING)
     _settle(check, union, pending, errors)
 
 
@@ -382,14 +400,27 @@ class StoreContext:
         return cls(job.union_id, job.pk, job.uploaded_by_id, db_now, (db_now, reason, "+", job.uploaded_by_id))
 
 
-def roster_store(*, check: RosterCheck, job: ImportJob) -> int:
-    """Save a clean check's rows for `job`; the caller holds the transaction."""
+def roster_store(*, check: RosterCheck, job: ImportJob, progress: Progress | None = None) -> int:
+    """Save a clean check's rows for `job`; the caller holds the transaction.
+
+    The union is locked once, first (members.locks), and must still be open: it may have been
+    merged or dissolved since the file was checked. Row locks are then taken in one order
+    whatever the file's order, so that two imports naming the same people wait for each other
+    instead of deadlocking: returning people's rows first, by primary key, then new people by
+    the hash of their number (the unique index they meet)."""
+    union = lock_organisation(job.union)
+    if union.status != OrganisationStatus.ACTIVE:
+        raise Conflict(f"{union.name}{union.get_status_display()}，未导入任何数据", field="union")
     ctx = StoreContext.for_job(job)
+    rows = sorted(check.rows, key=lambda row: blind_index(row.id_number))
+    report = progress or _no_progress
     with bulk_load():
         _update_rejoining(check, job)
-        for start in range(0, len(check.rows), INSERT_CHUNK):
-            _store_chunk(check.rows[start : start + INSERT_CHUNK], check.rejoining, ctx)
-    return len(check.rows)
+        for start in range(0, len(rows), INSERT_CHUNK):
+            report(start, len(rows), SAVING)
+            _store_chunk(rows[start : start + INSERT_CHUNK], check.rejoining, ctx)
+    report(len(rows), len(rows), SAVING)
+    return len(rows)
 
 
 def _store_chunk(rows: list[RosterRow], rejoining: dict[str, int], ctx: StoreContext) -> None:
@@ -465,7 +496,7 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
     if not check.rejoining:
         return
     rows = {row.id_number: row for row in check.rows if row.id_number in check.rejoining}
-    people = list(Person.objects.filter(pk__in=check.rejoining.values()))
+    people = list(Person.objects.filter(pk__in=check.rejoining.values()).order_by("pk").select_for_update())
     for person in people:
         row = rows[person.id_number]
         for name in REJOIN_FIELDS:
@@ -488,109 +519,113 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
 
 
 def _check_importer(scope: Scope, union: Organisation) -> None:
-    scope.require_staff()
-    if not scope.covers_path(union.path):
-        raise Forbidden("该工会不在您的管辖范围内", field="union")
+    scope.require_covers(union, field="union", message="该工会不在您的管辖范围内")
     if not union.is_grassroots:
         raise ValidationFailed(f"{union.name}不是基层工会；花名册只能导入到基层工会", field="union")
     if union.status != OrganisationStatus.ACTIVE:
-        raise ValidationFailed(f"{union.name}已{union.get_status_display()}，不能再接收会员", field="union")
+        raise ValidationFailed(f"{union.name}{union.get_status_display()}，不能再接收会员", field="union")
 
 
 def import_job_submit(
     *, scope: Scope, union: Organisation, uploaded_file: IO[bytes], filename: str, run_inline: bool = False
 ) -> ImportJob:
-    """Keep the uploaded roster, encrypted, with a new import job and start the job: through
-    Celery (see _start), or right here with `run_inline`. A file over the size limit is
-    refused before it is read; the rows are counted by the job."""
+    """Keep the uploaded roster, encrypted, with a new import job and start its background
+    job (core/jobs.py): queued for a worker, or run right here with `run_inline`. A file over
+    the size limit is refused before it is read; the rows are counted by the job."""
     _check_importer(scope, union)
     if file_kind(filename) is None:
         raise ValidationFailed("只能导入 .xlsx 或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx）", field="file")
     data = read_upload(uploaded_file)
     user = scope.user if getattr(scope.user, "is_authenticated", False) else None
-    job = ImportJob(union=union, uploaded_by=user, filename=filename[-200:])
-    store_roster_file(job, data)
-    job.save()
-    _start(job, inline=run_inline, size=len(data))
-    job.refresh_from_db()
-    return job
-
-
-def _start(job: ImportJob, *, inline: bool, size: int) -> None:
-    from gonghui.members.tasks import run_import_job
-
-    if inline:
-        run_import_job.apply(args=(job.pk,), throw=True)
-    elif not settings.CELERY_TASK_ALWAYS_EAGER:
-        # A worker must not look for the job before the row is committed.
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
-    elif size <= settings.GONGHUI_IMPORT_IN_REQUEST_MAX_BYTES:
-        run_import_job.delay(job.pk)  # in-process, and quick: the answer comes with the response
+    import_job = ImportJob(union=union, uploaded_by=user, filename=filename[-200:])
+    store_roster_file(import_job, data)
+    with transaction.atomic():
+        import_job.save()
+        import_job.job = job_submit(
+            kind=IMPORT_KIND,
+            label=f"花名册导入 {import_job.filename}",
+            owner=user,
+            scope_path=union.path,
+            params={"import_job": import_job.pk},
+            start=False,
+        )
+        import_job.save(update_fields=["job", "updated_at"])
+    if run_inline:
+        job_execute(import_job.job.pk)
     else:
-        # In-process but large: the request returns now and its page follows the job.
-        transaction.on_commit(lambda: _run_in_thread(job.pk))
+        job_enqueue(import_job.job)
+    import_job.refresh_from_db()
+    return import_job
 
 
-def _run_in_thread(job_id: int) -> threading.Thread:
-    """With no worker, a large roster is imported in a thread of this process. Written here,
-    not taken from a job library, because it is a stopgap until imports always have a worker;
-    not a daemon, so a restart lets the import finish instead of leaving it "running"."""
-
-    def work() -> None:
-        from gonghui.members.tasks import run_import_job
-
-        try:
-            run_import_job.apply(args=(job_id,), throw=True)
-        except Exception:
-            logger.exception("roster import #%s failed", job_id)
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    thread = threading.Thread(target=work, name=f"roster-import-{job_id}")
-    thread.start()
-    return thread
+def import_job_run(import_job_id: int) -> ImportJob:
+    """Run the import's job now, if no one else has it (a second delivery does nothing)."""
+    import_job = ImportJob.objects.get(pk=import_job_id)
+    if import_job.job_id is not None:
+        job_execute(import_job.job_id)
+        import_job.refresh_from_db()
+    return import_job
 
 
-def import_job_run(job_id: int) -> ImportJob:
-    """Check the job's file; if it is clean, save it all in one transaction."""
-    job = ImportJob.objects.select_related("union", "uploaded_by").get(pk=job_id)
-    if job.status != ImportStatus.PENDING:
-        return job  # a task delivered twice must not import twice
-    job.status = ImportStatus.RUNNING
-    job.save(update_fields=["status", "updated_at"])
-    try:
-        _run(job)
-    except Exception:
-        # Leave the job finished and saying so, not "running" for ever; the error is logged.
-        _finish(job, _file_failure("导入时发生内部错误，未导入任何数据，请联系管理员"), 0)
-        raise
-    finally:
-        # Imported or rejected, the roster is not needed again: a new try is a new upload.
-        discard_roster_file(job)
-    return job
+def import_job_retry(*, scope: Scope, import_job: ImportJob) -> ImportJob:
+    """Run an import again after its run stopped, while its roster is still kept."""
+    _check_importer(scope, import_job.union)
+    if import_job.status != ImportStatus.FAILED or not import_job.file or import_job.job is None:
+        raise Conflict("该导入不能重试，请重新上传文件", field="import_job")
+    ImportJob.objects.filter(pk=import_job.pk).update(status=ImportStatus.PENDING, errors=[], error_count=0)
+    job_retry(scope=scope, job=import_job.job)
+    import_job.refresh_from_db()
+    return import_job
+
+
+def import_job_work(job: Job, progress: Progress) -> None:
+    """The "members.import" job: check the file; if it is clean, save it all in one
+    transaction. An exception (a deadlock, the worker dying) leaves nothing saved, and the
+    job mechanism tries again or fails the job; the roster is kept until the import ends."""
+    import_job = ImportJob.objects.select_related("union", "uploaded_by").get(pk=job.params["import_job"])
+    if import_job.status in ENDED:
+        return  # rejected by the purge meanwhile, or an older run finished it
+    import_job.status = ImportStatus.RUNNING
+    import_job.save(update_fields=["status", "updated_at"])
+    _run(import_job, progress)
+    # Imported or rejected, the roster is not needed again: a new try is a new upload.
+    discard_roster_file(import_job)
+
+
+def import_job_ended(job: Job) -> None:
+    """The job failed or was cancelled: the import says so, with the job's message."""
+    ImportJob.objects.filter(job=job).exclude(status__in=ENDED).update(
+        status=ImportStatus.FAILED,
+        error_count=1,
+        errors=[RowError(HEADER_ROW, FILE_COLUMN, job.message).as_dict()],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
 
 
 def _file_failure(message: str, total_rows: int = 0) -> RosterCheck:
     return RosterCheck(total_rows=total_rows, error_count=1, errors=[RowError(HEADER_ROW, FILE_COLUMN, message)])
 
 
-def _run(job: ImportJob) -> None:
+def _run(job: ImportJob, progress: Progress) -> None:
     try:
         data = open_roster_file(job)
     except (DecryptionError, FileNotFoundError, ValueError):  # ValueError: the job has no file
         message = "上传的文件已无法读取（已删除或密钥已更换），未导入任何数据，请重新上传"
         _finish(job, _file_failure(message), 0)
         return
-    check = roster_check(union=job.union, file=io.BytesIO(data), filename=job.filename)
+    check = roster_check(union=job.union, file=io.BytesIO(data), filename=job.filename, progress=progress)
     del data  # the check keeps what it needs; the file's bytes can go
     if not check.ok:
         _finish(job, check, 0)
         return
     try:
         with transaction.atomic():
-            created = roster_store(check=check, job=job)
+            created = roster_store(check=check, job=job, progress=progress)
             _finish(job, check, created)
             _audit(job, check)
+    except Conflict as err:  # the union closed meanwhile
+        _finish(job, _file_failure(err.message, check.total_rows), 0)
     except IntegrityError:
         # Someone registered one of these people between the check and the save.
         message = "检查后有其他人登记了本文件中的职工，未导入任何数据，请重新导入"

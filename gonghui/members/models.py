@@ -214,6 +214,9 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "检查中"
     REJECTED = "rejected", "有错误，未导入"
     DONE = "done", "已导入"
+    # The run stopped (its worker died, or the database was too busy): nothing was saved and
+    # the roster is kept, until its retention ends, so that the job can be run again.
+    FAILED = "failed", "未完成，可重试"
 
 
 class ImportJob(TimeStampedModel):
@@ -233,6 +236,8 @@ class ImportJob(TimeStampedModel):
     # Rows imported with something left as it was, e.g. a returning member's stored mobile.
     notices = models.JSONField("提示", default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The background job that runs the import: its progress, its attempts, its worker's lease.
+    job = models.OneToOneField("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_job")
 
     class Meta:
         verbose_name = "花名册导入"

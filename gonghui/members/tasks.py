@@ -1,15 +1,9 @@
-"""Background work of the member registry, run by Celery (in-process when tasks run eagerly)."""
+"""Background work of the member registry, run by Celery. Imports and exports themselves run
+as jobs (gonghui/core/jobs.py, kinds in jobs.py); this is the daily purge of uploaded rosters."""
 
 from celery import shared_task
 
 from gonghui.members.import_files import import_files_purge
-from gonghui.members.importing import import_job_run
-
-
-@shared_task
-def run_import_job(job_id: int) -> str:
-    """Check and, if clean, save one roster import; returns the job's final status."""
-    return str(import_job_run(job_id).status)
 
 
 @shared_task

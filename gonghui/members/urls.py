@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("export.xlsx", views.member_export, name="export"),
+    path("exports/", views.member_export_start, name="export_start"),
     path("me/", views.my_membership, name="my_membership"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
@@ -18,5 +19,6 @@ urlpatterns = [
     path("import/", views.roster_import, name="import"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    path("import/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path("import/template.<str:fmt>", views.import_template, name="import_template"),
 ]

@@ -75,6 +75,18 @@ def member_export(request: HttpRequest) -> HttpResponse:
     return exports.attachment(content, XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
 
 
+@staff_page
+@require_POST
+def member_export_start(request: HttpRequest) -> HttpResponse:
+    """Export the filtered list in the background; its job page shows the progress bar."""
+    scope = request_scope(request)
+    form = MemberSearchForm(request.GET, scope=scope)  # the list's own query string
+    if not form.is_valid():
+        return render(request, "members/list.html", {"form": form, "page_obj": None}, status=400)
+    job = exports.member_export_submit(scope=scope, filters=form.to_filter())
+    return redirect("job_detail", pk=job.pk)
+
+
 # One worker
 
 
@@ -264,6 +276,19 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"job": job, "errors": job.errors[:IMPORT_ERRORS_SHOWN], "errors_shown": IMPORT_ERRORS_SHOWN}
     template = "members/_import_job.html" if is_htmx(request) else "members/import_job.html"
     return render(request, template, context)
+
+
+@staff_page
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an import again after its run stopped (its worker died, the database was busy)."""
+    scope = request_scope(request)
+    import_job = importing.import_job_get(scope=scope, pk=pk)
+    try:
+        importing.import_job_retry(scope=scope, import_job=import_job)
+    except ServiceError as err:
+        messages.error(request, gettext(err.message))
+    return redirect("members:import_job", pk=pk)
 
 
 @staff_page

@@ -70,6 +70,7 @@ class OfficerOut(Schema):
     role_label: str
     name: str
     started_on: date | None
+    ended_on: date | None
 
     @staticmethod
     def resolve_role_label(obj: Officer) -> str:
@@ -90,8 +91,12 @@ class StatusChangeOut(Schema):
 class OrganisationDetailOut(Schema):
     organisation: OrganisationOut
     parent: OrganisationRef | None
-    officers: list[OfficerOut]
+    officers: list[OfficerOut] = Field(description="现任干部；带 include_ended=true 时其后是已离任的干部")
     status_changes: list[StatusChangeOut]
+
+    @staticmethod
+    def resolve_officers(obj: selectors.OrganisationDetail) -> list[Officer]:
+        return [*obj.officers, *obj.former_officers]
 
 
 class CountsOut(Schema):
@@ -224,8 +229,8 @@ def organisation_tree(request: HttpRequest, parent: int | None = None) -> dict[s
 
 
 @router.get("/{int:org_id}", response={200: OrganisationDetailOut, **ERRORS}, summary="组织详情")
-def organisation_detail(request: HttpRequest, org_id: int) -> selectors.OrganisationDetail:
-    return selectors.organisation_detail(scope=staff_scope_of(request), pk=org_id)
+def organisation_detail(request: HttpRequest, org_id: int, include_ended: bool = False) -> selectors.OrganisationDetail:
+    return selectors.organisation_detail(scope=staff_scope_of(request), pk=org_id, include_ended=include_ended)
 
 
 @router.get("/{int:org_id}/subtree", response={200: list[OrganisationOut], **ERRORS}, summary="下属全部组织")

@@ -11,11 +11,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
+from gonghui.core.api_jobs import JobOut
 from gonghui.core.api_support import ERRORS, IsoDate, staff_scope_of
 from gonghui.core.figures import Figure, Period, all_figures
+from gonghui.core.models import Job
 from gonghui.reports import selectors
-from gonghui.reports.exports import rows_of
+from gonghui.reports.exports import report_export_submit, rows_of
 from gonghui.reports.periods import period_from
 
 router = Router(tags=["报表"])
@@ -143,3 +146,19 @@ def figure_records(request: HttpRequest, name: str, query: Query[PageQuery]) -> 
         columns=figure.headers,
         rows=[[_json_cell(v) for v in row] for row in rows_of(figure, page)],
     )
+
+
+class ExportIn(ReportQuery):
+    records: bool = Field(True, description="每个指标另附一张明细表")
+
+
+@router.post(
+    "/exports",
+    response={202: JobOut, **ERRORS},
+    summary="在后台导出报表（可含明细）；返回任务，完成后从 /api/v1/jobs/{id}/download 下载",
+)
+def report_export_start(request: HttpRequest, payload: ExportIn) -> Status[Job]:
+    scope = staff_scope_of(request)
+    org = selectors.report_organisation(scope=scope, pk=payload.organisation)
+    job = report_export_submit(scope=scope, organisation=org, period=_period(payload), with_records=payload.records)
+    return Status(202, job)

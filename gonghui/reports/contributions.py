@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import navigation
+from gonghui.reports import jobs  # noqa: F401  (registers its background job kinds)
 
 navigation.registry.register(
     navigation.NavEntry(

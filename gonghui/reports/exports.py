@@ -13,15 +13,18 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
+from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.figures import Figure, Period
-from gonghui.core.models import AuditEntry
-from gonghui.core.xlsx import Book, Sheet
+from gonghui.core.jobs import JobResult, Progress, job_submit
+from gonghui.core.models import AuditEntry, Job
+from gonghui.core.xlsx import XLSX_TYPE, Book, Sheet
 from gonghui.organisations.models import Organisation
 from gonghui.reports import selectors
 
 CHUNK = 2000
+EXPORT_KIND = "reports.export"
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,24 @@ class ExportFile:
 
 
 def export_report(
-    *, scope: Scope, organisation: Organisation, period: Period, with_records: bool, request: HttpRequest | None = None
+    *,
+    scope: Scope,
+    organisation: Organisation,
+    period: Period,
+    with_records: bool,
+    request: HttpRequest | None = None,
+    progress: Progress | None = None,
 ) -> ExportFile:
-    """One sheet of figures; with_records adds a sheet per figure with the records behind it."""
+    """One sheet of figures; with_records adds a sheet per figure with the records behind it
+    (progress counts the figures whose sheet is written)."""
     results = selectors.figure_values(scope=scope, organisation=organisation, period=period)
     book = Book()
     _figures_sheet(book, organisation, period, results)
     rows = len(results)
     if with_records:
-        for result in results:
+        for done, result in enumerate(results):
+            if progress:
+                progress(done, len(results), str(result.figure.label))
             _, records = selectors.figure_records(
                 scope=scope, organisation=organisation, period=period, name=result.figure.name
             )
@@ -48,6 +60,41 @@ def export_report(
     _audit(scope, request, organisation, period, figures=[r.figure.name for r in results], rows=rows)
     name = f"{organisation.name}报表_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
     return ExportFile(name, book.content(), rows)
+
+
+# --- as a background job (core/jobs.py) -----------------------------------------------------
+
+
+def report_export_submit(*, scope: Scope, organisation: Organisation, period: Period, with_records: bool) -> Job:
+    """Start writing the report's spreadsheet in the background (the one with every figure's
+    records can take minutes for the whole city); scoped to the asker's subtree."""
+    staff = scope.require_staff()
+    selectors.report_organisation(scope=scope, pk=organisation.pk)  # outside the scope: not found
+    label = "报表导出（含明细）" if with_records else "报表导出"
+    return job_submit(
+        kind=EXPORT_KIND,
+        label=f"{organisation.name}{label} {period.start:%Y%m%d}-{period.end:%Y%m%d}",
+        owner=scope.user,
+        scope_path=staff.organisation_path,
+        params={
+            "organisation": organisation.pk,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "records": with_records,
+        },
+    )
+
+
+def report_export_work(job: Job, progress: Progress) -> JobResult:
+    """The "reports.export" job, in the owner's scope as it is now."""
+    scope = scope_for(job.owner)
+    params = job.params
+    organisation = selectors.report_organisation(scope=scope, pk=params["organisation"])
+    period = Period(date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
+    file = export_report(
+        scope=scope, organisation=organisation, period=period, with_records=params["records"], progress=progress
+    )
+    return JobResult(file.content, file.filename, XLSX_TYPE, {"rows": file.rows})
 
 
 def export_records(

@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("export.xlsx", views.export_report, name="export"),
+    path("exports/", views.export_start, name="export_start"),
     path("figures/<str:name>/", views.records, name="records"),
     path("figures/<str:name>/export.xlsx", views.export_records, name="records_export"),
 ]

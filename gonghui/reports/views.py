@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.access import Scope, request_scope
 from gonghui.core.errors import NotFound, ValidationFailed
@@ -144,6 +144,19 @@ def export_report(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     return _xlsx(file)
+
+
+@staff_page
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """The report with every figure's records, written in the background (it can take minutes
+    for the whole city); the job page shows the progress bar and then the file."""
+    scope = request_scope(request)
+    query = _report_query(request, scope)
+    job = exports.report_export_submit(
+        scope=scope, organisation=query.organisation, period=query.period, with_records=True
+    )
+    return redirect("job_detail", pk=job.pk)
 
 
 @staff_page

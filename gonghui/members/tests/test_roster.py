@@ -498,15 +498,15 @@ def test_the_raw_insert_columns_match_the_models():
 def test_with_a_worker_the_job_is_queued_only_once_committed(
     fed, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from gonghui.members import tasks
+    from gonghui.core import tasks
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queued: list[int] = []
-    monkeypatch.setattr(tasks.run_import_job, "delay", queued.append)
+    monkeypatch.setattr(tasks.run_job, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         job = submit(fed, [person_row(fed.employer_a1.name)])
         assert queued == []
-    assert (queued, job.status) == ([job.pk], ImportStatus.PENDING)
+    assert (queued, job.status) == ([job.job_id], ImportStatus.PENDING)
     assert importing.import_job_run(job.pk).status == ImportStatus.DONE
     assert importing.import_job_run(job.pk).created_count == 1  # delivered twice, imported once
     assert Membership.objects.filter(import_job=job).count() == 1
