@@ -55,7 +55,8 @@ def foreign_rows(fed: Federation) -> dict[type[models.Model], models.Model]:
     person_b.name = "李娜娜"  # a second history row, so there is something to revert to
     person_b.save()
     token_b, _ = ApiToken.issue(user=fed.town_b_staff, name="许村镇数据对接")
-    text = ConsentText.objects.filter(category=ConsentCategory.HEALTH)[0]  # the wording a migration puts in
+    # the wording a migration puts in
+    text = ConsentText.objects.filter(category=ConsentCategory.HEALTH).order_by("pk")[0]
     consent_b = Consent.objects.create(
         person=person_b, category=ConsentCategory.HEALTH, text=text, given_at=timezone.now()
     )
