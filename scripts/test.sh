@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy  # types, with django-stubs ([tool.mypy] in pyproject.toml)
 .venv/bin/lint-imports  # one direction of dependencies (pyproject.toml [tool.importlinter])
 .venv/bin/python manage.py makemigrations --check --dry-run -v0
 .venv/bin/bandit -r gonghui config -lll -q  # high-severity findings fail the run

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -25,6 +25,7 @@ from gonghui.core.errors import Forbidden
 from gonghui.core.pages import error_page
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 
 def may_use_admin(user: Any) -> bool:
@@ -35,7 +36,7 @@ class VerifiedAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and not second_factor_missing(request) and may_use_admin(request.user)
 
-    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
         """Every admin URL but signing out refuses a write from anyone but a superuser, so a
         view that forgets its own permission check (simple_history's revert did) writes nothing."""
         inner = super().admin_view(view, cacheable)
@@ -47,7 +48,9 @@ class VerifiedAdminSite(admin.AdminSite):
                 raise PermissionDenied
             return inner(request, *args, **kwargs)
 
-        return read_only_below_superuser
+        # Called as the view was, and `wraps` copied its attributes (csrf_exempt...), which
+        # is all the URLconf reads of it.
+        return cast(_View, read_only_below_superuser)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """No second password form: the site's own sign-in, then the code, then back here."""

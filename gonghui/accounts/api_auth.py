@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from gonghui.core.errors import Forbidden
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-def api_token_user(*, key: str) -> AbstractBaseUser | None:
+def api_token_user(*, key: str) -> User | None:
     """The active user behind a bearer key, or None for an unknown or revoked key."""
     token = (
         ApiToken.objects.select_related("user__account__organisation")
@@ -43,7 +43,7 @@ class BearerTokenAuth(HttpBearer):
     is sent but unknown or revoked is refused outright rather than falling back to a session
     the same browser may hold, so a client learns at once that its key is dead."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser:
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         user = api_token_user(key=token.strip()) if token.strip() else None
         if user is None:
             raise AuthenticationError()
@@ -64,7 +64,7 @@ class BrowserSessionAuth(SessionAuth):
             raise Forbidden(_("CSRF 校验失败，请刷新页面后重试"), code="csrf_failed")
         return request.COOKIES.get(self.param_name)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> AbstractBaseUser | None:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if not request.user.is_authenticated:
             return None
         if second_factor_missing(request):  # staff signed in with a password only

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from gonghui.accounts.models import Account
-from gonghui.core.access import Role, Scope
+from gonghui.core.access import MemberScope, Role, Scope, StaffScope
 from gonghui.core.errors import Forbidden
 from gonghui.organisations.models import Organisation
 
@@ -23,9 +23,9 @@ def scope_for(user: Any) -> Scope:
     if account.role == Role.MEMBER:
         if account.person_id is None:
             raise Forbidden("该账号未关联会员")
-        return Scope(user=user, role=Role.MEMBER, person_id=account.person_id)
+        return MemberScope(user=user, person_id=account.person_id)
     org = account.organisation
-    return Scope(user=user, role=account.role, organisation_id=org.pk, organisation_path=org.path)
+    return StaffScope(user=user, role=account.role, organisation_id=org.pk, organisation_path=org.path)
 
 
 def account_of(user: Any) -> Any:
@@ -43,4 +43,4 @@ def _superuser_scope(user: Any) -> Scope:
     root = Organisation.objects.get_root_nodes().first() if user.is_superuser else None
     if root is None:
         raise Forbidden("该账号没有分配角色")
-    return Scope(user=user, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
+    return StaffScope(user=user, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from base64 import b32encode
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import SignedInSession
 from gonghui.accounts.second_factor import confirmed_device, forget_second_factor, needs_second_factor
+from gonghui.core.access import signed_in_user
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.models import AuditEntry
@@ -46,7 +47,9 @@ def session_signed_in(*, request: HttpRequest, user: Any) -> None:
     forget_second_factor(request)
     if request.session.session_key is None:
         request.session.save()  # login() flushed another user's session: a key is needed now
-    _remember_session(user=user, session_key=request.session.session_key)
+    session_key = request.session.session_key
+    assert session_key is not None, "a saved session has a key"
+    _remember_session(user=user, session_key=session_key)
     audit_record(
         actor=user,
         action=AuditEntry.Action.SIGN_IN,
@@ -153,19 +156,19 @@ def second_factor_verify(*, request: HttpRequest, token: str) -> None:
     """Check a code against the user's confirmed device; on success the session is verified
     and gets a new key, so a key seen before the code was given is worth nothing after.
     django-otp slows down repeated wrong codes on the device itself."""
-    user = request.user
+    user = signed_in_user(request)
     device = confirmed_device(user)
     if device is None or verify_token(user, device.persistent_id, token.strip()) is None:
         _wrong_code(request=request, step="second_factor")
     _complete_second_factor(request=request, device=device)
 
 
-def _wrong_code(*, request: HttpRequest, step: str) -> None:
+def _wrong_code(*, request: HttpRequest, step: str) -> NoReturn:
     audit_record(
         actor=request.user,
         action=AuditEntry.Action.SIGN_IN_FAILED,
         result=AuditEntry.Result.FAILED,
-        subject=request.user,
+        subject=signed_in_user(request),
         request=request,
         detail={"step": step},
     )
@@ -180,7 +183,7 @@ def _complete_second_factor(*, request: HttpRequest, device: TOTPDevice) -> None
     audit_record(
         actor=request.user,
         action=AuditEntry.Action.SIGN_IN,
-        subject=request.user,
+        subject=signed_in_user(request),
         request=request,
         detail={"step": "second_factor"},
     )

@@ -3,15 +3,20 @@ the admin and exports all obey the same rule, written once here."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, TextChoices
 
-from gonghui.core.errors import Forbidden
+from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.tree import subtree_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
 
 
 class Role(TextChoices):
@@ -25,32 +30,88 @@ STAFF_ROLES = {Role.CITY, Role.TOWN, Role.UNION}
 
 
 @dataclass(frozen=True)
-class Scope:
+class _ScopeBase(ABC):
     user: Any
-    role: str
-    organisation_id: int | None = None
-    organisation_path: str | None = None
-    person_id: int | None = None
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+    @abstractmethod
+    def covers_path(self, path: str) -> bool: ...
 
-    def covers_path(self, path: str) -> bool:
-        return self.is_staff and self.organisation_path is not None and path.startswith(self.organisation_path)
+    @abstractmethod
+    def require_staff(self) -> StaffScope: ...
 
-    def organisation_q(self, prefix: str = "") -> Q:
-        """Q matching rows whose organisation (reached through `prefix`) is in this subtree."""
-        if not self.is_staff or self.organisation_path is None:
-            return Q(pk__in=[])
-        return subtree_q(self.organisation_path, via=prefix)
+    def require_covers(self, organisation: Any, *, field: str = "organisation", message: str | None = None) -> None:
+        """Before a write into `organisation` (or its subtree): 403 unless it is in this scope.
+        The message names a grassroots union as 工会 and anything else as 组织."""
+        self.require_staff()
+        if not self.covers_path(organisation.path):
+            union = getattr(organisation, "is_grassroots", False)
+            default = "该工会不在您的管辖范围内" if union else "该组织不在您的管辖范围内"
+            raise Forbidden(message or default, field=field)
 
-    def require_staff(self) -> None:
-        if not self.is_staff:
-            raise Forbidden("仅限工会工作人员操作")
+    def require_visible(self, organisation: Any, *, field: str = "organisation") -> None:
+        """For reads handed an organisation already fetched: outside the scope it is not
+        found (404), so its existence is not revealed."""
+        if not self.covers_path(organisation.path):
+            raise NotFound("没有找到该组织，或不在您的管辖范围内", field=field)
 
     def has_perm(self, perm: str) -> bool:
         return bool(self.user.has_perm(perm))
+
+
+@dataclass(frozen=True)
+class StaffScope(_ScopeBase):
+    """A union officer's view: the subtree under their organisation."""
+
+    role: str
+    organisation_id: int
+    organisation_path: str
+
+    def __post_init__(self) -> None:
+        if self.role not in STAFF_ROLES:
+            raise ValueError(f"{self.role!r} is not a staff role")
+
+    @property
+    def is_staff(self) -> Literal[True]:
+        return True
+
+    def covers_path(self, path: str) -> bool:
+        return path.startswith(self.organisation_path)
+
+    def organisation_q(self, prefix: str = "") -> Q:
+        """Q matching rows whose organisation (reached through `prefix`) is in this subtree."""
+        return subtree_q(self.organisation_path, via=prefix)
+
+    def require_staff(self) -> StaffScope:
+        return self
+
+
+@dataclass(frozen=True)
+class MemberScope(_ScopeBase):
+    """A member's view: their own records only, no organisation's."""
+
+    person_id: int
+
+    @property
+    def role(self) -> str:
+        return Role.MEMBER
+
+    @property
+    def is_staff(self) -> Literal[False]:
+        return False
+
+    def covers_path(self, path: str) -> bool:
+        return False
+
+    def organisation_q(self, prefix: str = "") -> Q:
+        return Q(pk__in=[])
+
+    def require_staff(self) -> NoReturn:
+        raise Forbidden("仅限工会工作人员操作")
+
+
+# Callers annotate with `Scope`; code that needs one side narrows with `isinstance` or
+# `scope.require_staff()`, so a staff scope always has its subtree and a member scope its person.
+Scope: TypeAlias = StaffScope | MemberScope
 
 
 ScopeResolver = Callable[[Any], Scope]
@@ -72,3 +133,12 @@ def request_scope(request: Any) -> Scope:
         cached = _resolver[0](request.user)
         request._gonghui_scope = cached
     return cached
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, for code behind a sign-in guard (a page, the API's auth); an
+    anonymous request that slipped past one is refused rather than read as nobody's."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Forbidden("请先登录")
+    return user

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from gonghui.core.access import signed_in_user
 from gonghui.core.api_support import ERRORS, CappedPagination
 from gonghui.core.models import Notification
 from gonghui.core.notifications import notification_list, notification_mark_read, notifications_mark_all_read
@@ -35,15 +36,15 @@ class MarkedOut(Schema):
 @router.get("", response={200: list[NotificationOut], **ERRORS}, summary="我的站内消息（未读在前）")
 @paginate(CappedPagination)
 def notifications(request: HttpRequest, query: Query[NotificationQuery]) -> object:
-    rows = notification_list(user=request.user)
+    rows = notification_list(user=signed_in_user(request))
     return rows.filter(read_at__isnull=True) if query.unread else rows
 
 
 @router.post("/read", response={200: MarkedOut, **ERRORS}, summary="全部标为已读")
 def notifications_read_all(request: HttpRequest) -> MarkedOut:
-    return MarkedOut(marked=notifications_mark_all_read(user=request.user))
+    return MarkedOut(marked=notifications_mark_all_read(user=signed_in_user(request)))
 
 
 @router.post("/{int:notification_id}/read", response={200: NotificationOut, **ERRORS}, summary="标为已读")
 def notification_read(request: HttpRequest, notification_id: int) -> Notification:
-    return notification_mark_read(user=request.user, pk=notification_id)
+    return notification_mark_read(user=signed_in_user(request), pk=notification_id)

@@ -22,7 +22,7 @@ from ninja.pagination import PaginationBase
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from gonghui.core.access import Scope, request_scope
+from gonghui.core.access import Scope, StaffScope, request_scope
 from gonghui.core.audit import audit_refusal, audit_service_refusal
 from gonghui.core.errors import ServiceError
 from gonghui.core.text import CONTROL_CODE, CONTROL_MESSAGE
@@ -33,12 +33,10 @@ def scope_of(request: HttpRequest) -> Scope:
     return request_scope(request)
 
 
-def staff_scope_of(request: HttpRequest) -> Scope:
+def staff_scope_of(request: HttpRequest) -> StaffScope:
     """The scope of a staff user; a member is refused with 403 rather than shown an empty
     list, so a client learns at once that the endpoint is not for them."""
-    scope = request_scope(request)
-    scope.require_staff()
-    return scope
+    return request_scope(request).require_staff()
 
 
 # --- paging --------------------------------------------------------------------------------
@@ -134,6 +132,15 @@ def _date_as_written(value: Any) -> Any:
 
 # Every date an API client sends, in a query or a body.
 IsoDate = Annotated[date, BeforeValidator(_date_as_written)]
+
+
+def omittable(**constraints: Any) -> Any:
+    """A PATCH field that may be left out but, when sent, must be of the field's type (null
+    too is refused unless the type allows it). pydantic makes a field optional to send only
+    by giving it a default; None stands for "not sent", is never validated, and is never
+    read, since the patch is applied with model_dump(exclude_unset=True). Typed Any so the
+    annotation states what a value that was sent is."""
+    return Field(None, **constraints)
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -37,7 +37,9 @@ from gonghui.core.registry import Registry
 _REFUSAL_LOGGED = "_gonghui_refusal_logged"
 logger = logging.getLogger(__name__)
 
-PersonOf = Callable[[models.Model], int | None]
+# Given a row of the entry's own model (which the registry cannot spell as a type: it holds
+# entries for many models), the worker it is about.
+PersonOf = Callable[[Any], int | None]
 
 
 def _person_id_attribute(subject: models.Model) -> int | None:

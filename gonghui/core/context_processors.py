@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from gonghui.core.access import request_scope
+from gonghui.core.access import request_scope, signed_in_user
 from gonghui.core.errors import Forbidden
 from gonghui.core.notifications import notification_unread_count
 from gonghui.core.pages import blocking_guard
@@ -29,4 +29,4 @@ def _unread(request: HttpRequest) -> int:
     # Before the second factor a staff session is shown nothing of its account, not even this.
     if blocking_guard(request) is not None:
         return 0
-    return notification_unread_count(user=request.user)
+    return notification_unread_count(user=signed_in_user(request))

@@ -36,7 +36,7 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
+from django.db.models import Field, Model
 
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12
@@ -236,13 +236,20 @@ class TableColumns:
 
     @classmethod
     def of(cls, model: type[Model]) -> TableColumns:
-        column_of = {f.name: f.column for f in model._meta.concrete_fields}
+        column_of = {f.name: _column(f) for f in model._meta.concrete_fields}
         return cls(
             table=model._meta.db_table,
-            pk=model._meta.pk.column,
-            columns=[f.column for f in encrypted_fields(model)],
-            hashes={f.column: column_of[f.source] for f in blind_index_fields(model)},
+            pk=_column(model._meta.pk),
+            columns=[_column(f) for f in encrypted_fields(model)],
+            hashes={_column(f): column_of[f.source] for f in blind_index_fields(model)},
         )
+
+
+def _column(field: Field[Any, Any]) -> str:
+    # A concrete field bound to a model always has its column; the stubs allow None for a
+    # field not yet bound.
+    assert field.column is not None, f"{field} has no column"
+    return field.column
 
 
 Rewrite = Callable[[Sequence[str | None]], Sequence[str | None] | None]

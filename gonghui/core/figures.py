@@ -32,6 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.db.models import QuerySet
+from django_stubs_ext import StrOrPromise
 
 from gonghui.core.errors import NotFound
 from gonghui.core.registry import Registry
@@ -57,7 +58,7 @@ class Column:
     """One column of a drill-down list. `value` gets a record and returns what is shown:
     personal numbers must come out masked (core.masking), as lists and exports show them."""
 
-    label: str
+    label: StrOrPromise
     value: Callable[[Any], Any]
 
 
@@ -68,10 +69,10 @@ def _count(records: QuerySet) -> FigureValue:
 @dataclass(frozen=True)
 class Figure:
     name: str  # "<app>.<figure>", stable: URLs and API clients use it
-    label: str
-    programme: str  # figures are grouped under their programme on the report page
-    unit: str
-    description: str  # what is counted, in words an officer would use
+    label: StrOrPromise
+    programme: StrOrPromise  # figures are grouped under their programme on the report page
+    unit: StrOrPromise
+    description: StrOrPromise  # what is counted, in words an officer would use
     records: Callable[[str, Period], QuerySet]  # (organisation path prefix, period) -> records
     columns: tuple[Column, ...]
     value: Callable[[QuerySet], FigureValue] = field(default=_count)

@@ -43,7 +43,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from gonghui.core.access import Scope
+from gonghui.core.access import Scope, StaffScope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import decrypt_bytes, encrypt_bytes
 from gonghui.core.errors import Conflict, NotFound, ServiceError
@@ -118,12 +118,10 @@ def lease_seconds() -> int:
 def jobs_for(scope: Scope) -> QuerySet[Job]:
     """Jobs the scope may see, newest first: staff those within their subtree, a member their
     own. The workbench lists the finished ones as to-dos."""
-    if scope.is_staff and scope.organisation_path:
+    if isinstance(scope, StaffScope):
         visible = Q(scope_path__startswith=scope.organisation_path) & ~Q(scope_path="")
-    elif scope.person_id is not None:
-        visible = Q(scope_person_id=scope.person_id)
     else:
-        return Job.objects.none()
+        visible = Q(scope_person_id=scope.person_id)
     return Job.objects.filter(visible).select_related("owner").order_by("-created_at", "-pk")
 
 

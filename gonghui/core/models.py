@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext
 
@@ -43,6 +44,7 @@ class AuditEntry(models.Model):
         REVEAL_ID_NUMBER = "reveal_id_number", "查看完整身份证号"
         REVEAL_MOBILE = "reveal_mobile", "查看完整手机号"
         CHANGE = "change", "修改数据"
+        DECISION = "decision", "审批"  # a step of an approval process (core.workflow)
         ACCESS_DENIED = "access_denied", "越权访问被拒"
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
@@ -171,6 +173,35 @@ class Job(TimeStampedModel):
         if self.state == JobState.SUCCEEDED:
             return 100
         return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class Decision(models.Model):
+    """One step taken in an approval process (core.workflow): which object, which step, from
+    which state to which, who took it, when and why. Append-only, like the audit log; one
+    table for every process, reached through a generic key so a new process needs no table."""
+
+    process = models.CharField("流程", max_length=50)
+    step = models.CharField("步骤", max_length=50)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField("原状态", max_length=30, blank=True)
+    to_state = models.CharField("新状态", max_length=30)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_as = models.CharField("身份", max_length=20, blank=True)  # the Scope's role; blank: the system
+    decided_at = models.DateTimeField("时间", auto_now_add=True)
+    reason = models.CharField("理由", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "审批记录"
+        verbose_name_plural = "审批记录"
+        ordering = ["decided_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="decision_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.process}:{self.step} {self.from_state or '∅'}→{self.to_state}"
 
 
 class Notification(models.Model):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, ResolverMatch, reverse
+from django_stubs_ext import StrOrPromise
 
 from gonghui.core.access import STAFF_ROLES, Role, Scope
 from gonghui.core.registry import Registry
@@ -62,7 +63,7 @@ def never(match: ResolverMatch | None) -> bool:
 @dataclass(frozen=True)
 class NavEntry:
     key: str
-    label: str
+    label: StrOrPromise
     url_name: str
     order: int = 100
     roles: frozenset[str] = STAFF
@@ -93,5 +94,5 @@ def nav_entries_for(*, scope: Scope, match: ResolverMatch | None) -> list[ShownE
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        shown.append(ShownEntry(label=entry.label, url=url, is_current=entry.current(match)))
+        shown.append(ShownEntry(label=str(entry.label), url=url, is_current=entry.current(match)))
     return shown

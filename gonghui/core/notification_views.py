@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from gonghui.core.access import signed_in_user
 from gonghui.core.notifications import (
     notification_list,
     notification_mark_read,
@@ -27,10 +28,10 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def _inbox_context(request: HttpRequest) -> dict[str, object]:
-    paginator = Paginator(notification_list(user=request.user), PAGE_SIZE)
+    paginator = Paginator(notification_list(user=signed_in_user(request)), PAGE_SIZE)
     return {
         "page_obj": paginator.get_page(_page_number(request)),
-        "unread_notifications": notification_unread_count(user=request.user),
+        "unread_notifications": notification_unread_count(user=signed_in_user(request)),
     }
 
 
@@ -43,17 +44,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @page
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = notification_mark_read(user=request.user, pk=pk)
+    notification = notification_mark_read(user=signed_in_user(request), pk=pk)
     if not is_htmx(request):
         return redirect("notifications")
-    context = {"n": notification, "unread_notifications": notification_unread_count(user=request.user), "oob": True}
+    context = {
+        "n": notification,
+        "unread_notifications": notification_unread_count(user=signed_in_user(request)),
+        "oob": True,
+    }
     return render(request, "core/_notification.html", context)
 
 
 @page
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_mark_all_read(user=request.user)
+    notifications_mark_all_read(user=signed_in_user(request))
     if not is_htmx(request):
         return redirect("notifications")
     return render(request, "core/_notification_list.html", {**_inbox_context(request), "oob": True})

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone, translation
@@ -42,7 +42,7 @@ from gonghui.core.sms import send_sms
 
 def notify(
     *,
-    users: Iterable[AbstractBaseUser],
+    users: Iterable[User],
     kind: str,
     title: str,
     body: str,
@@ -75,8 +75,8 @@ def _check_link(link: str) -> None:
         raise ValueError(f"a notification link must be a path on this site, not {link!r}")
 
 
-def _distinct_active(users: Iterable[AbstractBaseUser]) -> list[AbstractBaseUser]:
-    seen: dict[Any, AbstractBaseUser] = {}
+def _distinct_active(users: Iterable[User]) -> list[User]:
+    seen: dict[Any, User] = {}
     for user in users:
         if user.is_active and user.pk not in seen:
             seen[user.pk] = user
@@ -92,17 +92,17 @@ def sms_text(body: str, params: dict[str, Any]) -> str:
 # --- the inbox -----------------------------------------------------------------------------
 
 
-def notification_list(*, user: AbstractBaseUser) -> QuerySet[Notification]:
+def notification_list(*, user: User) -> QuerySet[Notification]:
     """The user's own messages, unread first, newest first within each."""
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
     return Notification.objects.filter(recipient=user).order_by(unread.desc(), "-created_at", "-pk")
 
 
-def notification_unread_count(*, user: AbstractBaseUser) -> int:
+def notification_unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notification_get(*, user: AbstractBaseUser, pk: int) -> Notification:
+def notification_get(*, user: User, pk: int) -> Notification:
     """One of the user's own messages; anyone else's answers as not found."""
     found = Notification.objects.filter(recipient=user, pk=pk).first()
     if found is None:
@@ -110,7 +110,7 @@ def notification_get(*, user: AbstractBaseUser, pk: int) -> Notification:
     return found
 
 
-def notification_mark_read(*, user: AbstractBaseUser, pk: int) -> Notification:
+def notification_mark_read(*, user: User, pk: int) -> Notification:
     notification = notification_get(user=user, pk=pk)
     if notification.read_at is None:
         notification.read_at = timezone.now()
@@ -118,5 +118,5 @@ def notification_mark_read(*, user: AbstractBaseUser, pk: int) -> Notification:
     return notification
 
 
-def notifications_mark_all_read(*, user: AbstractBaseUser) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

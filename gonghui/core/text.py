@@ -79,7 +79,7 @@ class LineField(forms.CharField):
 
     multiline = False
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         if isinstance(value, str):
             try:
                 value = clean_text(value, multiline=self.multiline)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django_stubs_ext import StrOrPromise
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import Forbidden
@@ -28,7 +29,7 @@ from gonghui.core.registry import Registry
 @dataclass(frozen=True)
 class Todo:
     key: str
-    label: str
+    label: StrOrPromise
     count: Callable[[Scope], int]
     url_name: str
     order: int = 100
@@ -55,5 +56,5 @@ def todos_for(*, scope: Scope) -> list[ShownTodo]:
             count = todo.count(scope)
         except (Forbidden, NoReverseMatch):
             continue
-        shown.append(ShownTodo(key=todo.key, label=todo.label, count=count, url=url))
+        shown.append(ShownTodo(key=todo.key, label=str(todo.label), count=count, url=url))
     return shown

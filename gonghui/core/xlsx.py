@@ -25,7 +25,7 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -86,7 +86,7 @@ class Sheet:
         # Only a string that reads like an error code needs a cell of its own.
         return self._styled(value) if isinstance(value, str) and value in ERROR_CODES else value
 
-    def _styled(self, value: Any, **style: Any) -> WriteOnlyCell:
+    def _styled(self, value: Any, **style: Any) -> Cell:
         cell = WriteOnlyCell(self._sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"

@@ -118,11 +118,20 @@ def existing_sign_ins() -> list[SignIn]:
         SignIn(
             str(Role(a.role).label),
             a.user.username,
-            a.organisation.name if a.organisation else f"{a.person.name}（{_current_union_name(a.person)}）",
+            _where(a),
             device_secret(device_provision(user=a.user)) if a.role in STAFF_ROLES else "",
         )
         for a in sorted(accounts, key=lambda a: order[a.user.username])
     ]
+
+
+def _where(account: Account) -> str:
+    """The organisation of a staff account, or the member and their union."""
+    if account.organisation is not None:
+        return account.organisation.name
+    person = account.person
+    assert person is not None, "a member account has its person (a database constraint)"
+    return f"{person.name}（{_current_union_name(person)}）"
 
 
 def _current_union_name(person: Person) -> str:

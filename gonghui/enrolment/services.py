@@ -5,19 +5,20 @@ decisions are scoped like every other write and accepting goes through member_jo
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from gonghui.core import workflow
 from gonghui.core.access import Scope
-from gonghui.core.audit import audit_record
-from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
-from gonghui.core.models import AuditEntry
+from gonghui.core.errors import ValidationFailed
 from gonghui.core.ratelimit import Limit, enforce
 from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.enrolment import notifications
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
+from gonghui.enrolment.workflows import APPLICATION  # noqa: F401  (registers the process)
 from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
 from gonghui.members.services import member_join
@@ -90,16 +91,6 @@ def application_submit(
     )
 
 
-def _locked_pending(scope: Scope, application: Application) -> Application:
-    scope.require_staff()
-    locked = Application.objects.select_for_update().select_related("union").get(pk=application.pk)
-    if not scope.covers_path(locked.union.path):
-        raise Forbidden(gettext_noop("该申请不在您的管辖范围内"))
-    if locked.status != ApplicationStatus.PENDING:
-        raise Conflict(gettext_noop("该申请已处理"))
-    return locked
-
-
 def _employer_named(union: Organisation, name: str) -> Employer | None:
     """The union's employer of exactly that name, if there is one; a typed name that matches
     nothing leaves the membership without an employer for the officer to set later."""
@@ -118,45 +109,49 @@ def application_accept(
 ) -> Membership:
     """Accept into membership. Anyone can apply with anyone's identity number, so a known
     person's stored name and mobile change only when the officer confirms (member_join)."""
-    locked = _locked_pending(scope, application)
-    membership = member_join(
-        scope=scope,
-        union=locked.union,
-        id_number=locked.id_number,
-        name=locked.name,
-        joined_on=joined_on or timezone.localdate(),
-        employer=_employer_named(locked.union, locked.employer_name),
-        mobile=locked.mobile,
-        confirm_name_change=confirm_name_change,
-        confirm_mobile_change=confirm_mobile_change,
-    )
-    _decide(scope, locked, ApplicationStatus.ACCEPTED, membership=membership)
-    return membership
+    scope.require_staff()
+    joined: list[Membership] = []
+
+    def accept(locked: Application) -> None:
+        membership = member_join(
+            scope=scope,
+            union=locked.union,
+            id_number=locked.id_number,
+            name=locked.name,
+            joined_on=joined_on or timezone.localdate(),
+            employer=_employer_named(locked.union, locked.employer_name),
+            mobile=locked.mobile,
+            confirm_name_change=confirm_name_change,
+            confirm_mobile_change=confirm_mobile_change,
+        )
+        _decided(scope, locked, ApplicationStatus.ACCEPTED, membership=membership)
+        joined.append(membership)
+
+    workflow.decide(application, "accept", scope=scope, change=accept)
+    return joined[0]
 
 
 @transaction.atomic
 def application_refuse(*, scope: Scope, application: Application, reason: str) -> Application:
-    locked = _locked_pending(scope, application)
+    scope.require_staff()
     reason = _text(reason, field="reason")
-    _decide(scope, locked, ApplicationStatus.REFUSED, reason=reason)
-    return locked
+    return workflow.decide(
+        application,
+        "refuse",
+        scope=scope,
+        reason=reason,
+        change=partial(_decided, scope, status=ApplicationStatus.REFUSED, reason=reason),
+    )
 
 
-def _decide(
+def _decided(
     scope: Scope, application: Application, status: str, *, membership: Membership | None = None, reason: str = ""
 ) -> None:
+    """The decision on the application's own row; the workflow keeps the step and the audit entry."""
     application.status = status
     application.membership = membership
     application.refusal_reason = reason
     application.decided_at = timezone.now()
     application.decided_by = scope.user
     application.save(update_fields=["status", "membership", "refusal_reason", "decided_at", "decided_by", "updated_at"])
-    audit_record(
-        actor=scope.user,
-        action=AuditEntry.Action.CHANGE,
-        subject=application,
-        subject_label=f"入会申请 {application.name}",
-        reason=reason,
-        detail={"application": application.pk, "status": status},
-    )
     notifications.application_decided(application)

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gonghui.core.api_jobs import JobOut
-from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, scope_of, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, omittable, scope_of, staff_scope_of
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import Job
 from gonghui.core.text import Line, Note
@@ -275,12 +275,12 @@ class JoinIn(Schema):
 class PersonPatch(Schema):
     """Only the fields sent are changed; birth date and sex follow the identity number."""
 
-    name: Line = Field(None, min_length=1, max_length=50)
-    mobile: Line = Field(None, max_length=20)
-    household_registration: Line = Field(None, max_length=100)
-    education: Education | Literal[""] = Field(None)
-    skill_level: SkillLevel = Field(None)
-    is_migrant_worker: bool = Field(None)
+    name: Line = omittable(min_length=1, max_length=50)
+    mobile: Line = omittable(max_length=20)
+    household_registration: Line = omittable(max_length=100)
+    education: Education | Literal[""] = omittable()
+    skill_level: SkillLevel = omittable()
+    is_migrant_worker: bool = omittable()
 
 
 class LeaveIn(Schema):

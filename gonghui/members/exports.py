@@ -108,12 +108,12 @@ def members_export_xlsx(
 def member_export_submit(*, scope: Scope, filters: MemberFilter) -> Job:
     """Start exporting the filtered list in the background; its page shows the progress and
     the file once written. The job is scoped to the asker's subtree."""
-    scope.require_staff()
+    staff = scope.require_staff()
     return job_submit(
         kind=EXPORT_KIND,
         label=f"会员名单导出 {timezone.localdate():%Y-%m-%d}",
         owner=scope.user,
-        scope_path=scope.organisation_path or "",
+        scope_path=staff.organisation_path,
         params={"filter": filter_detail(filters)},
     )
 

@@ -12,7 +12,7 @@ from gonghui.core.figures import Column, Figure, Period
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.tree import subtree_q
 from gonghui.members.models import Membership, MembershipEvent, MembershipEventKind
-from gonghui.members.selectors import current_on_q, memberships_with_present
+from gonghui.members.selectors import MembershipHere, current_on_q, memberships_with_present
 
 PROGRAMME = _("组织建设")
 
@@ -53,7 +53,7 @@ def _yes_no(value: bool) -> str:
     return str(_("是")) if value else str(_("否"))
 
 
-def _if_present(membership: Membership, value: str) -> str:
+def _if_present(membership: MembershipHere, value: str) -> str:
     return value if membership.present_here else ""
 
 

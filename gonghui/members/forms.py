@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound
@@ -37,7 +38,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def today_date_field(label: str) -> forms.DateField:
+def today_date_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), initial=timezone.localdate)
 
 
@@ -49,7 +50,7 @@ class ScopedUnionField(forms.CharField):
         super().__init__(**kwargs)
         self.scope: Scope | None = None
 
-    def clean(self, value: Any) -> Organisation | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Organisation | None:
         code = super().clean(value).strip()
         if not code:
             return None
@@ -64,7 +65,7 @@ class DirectoryUnionField(forms.CharField):
     """The receiving union of a transfer: any active grassroots union, typed by code (or by
     a name that matches exactly one union)."""
 
-    def clean(self, value: Any) -> Organisation:  # type: ignore[override]
+    def clean(self, value: Any) -> Organisation:
         text = super().clean(value).strip()
         found: list[Organisation] = []
         if text:

@@ -30,11 +30,12 @@ from simple_history.utils import bulk_update_with_history
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import DecryptionError, blind_index, seal
-from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.jobs import Progress, job_enqueue, job_execute, job_retry, job_submit
 from gonghui.core.models import AuditEntry, Job
 from gonghui.members.identity import birth_date_and_sex
 from gonghui.members.import_files import discard_roster_file, open_roster_file, read_upload, store_roster_file
+from gonghui.members.locks import lock_organisation
 from gonghui.members.models import (
     ImportJob,
     ImportStatus,
@@ -365,7 +366,7 @@ def allocate_ids(model: type[models.Model], count: int) -> Sequence[int]:
 def bulk_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
     """Insert plain tuples (values ready for the database) into `model`'s table, by the
     fastest path each database has: COPY on PostgreSQL, executemany elsewhere."""
-    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+    column_of = {f.attname: f.column for f in model._meta.concrete_fields if f.column}
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(column_of[name]) for name in columns)
@@ -378,7 +379,9 @@ def bulk_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
                     copy.write_row(row)
             return
         marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 (model names)
+        # The stubs ask for a Sequence; Django's SQLite cursor takes any iterable (it peeks at a
+        # generator), and a large roster's rows are better not all held at once.
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]  # noqa: S608 (model names)
 
 
 @dataclass(frozen=True)
@@ -392,6 +395,7 @@ class StoreContext:
     @classmethod
     def for_job(cls, job: ImportJob) -> StoreContext:
         db_now = connection.ops.adapt_datetimefield_value(timezone.now())
+        assert db_now is not None, "a datetime adapts to a value, not NULL"
         reason = f"花名册导入 #{job.pk}"
         return cls(job.union_id, job.pk, job.uploaded_by_id, db_now, (db_now, reason, "+", job.uploaded_by_id))
 
@@ -399,9 +403,14 @@ class StoreContext:
 def roster_store(*, check: RosterCheck, job: ImportJob, progress: Progress | None = None) -> int:
     """Save a clean check's rows for `job`; the caller holds the transaction.
 
-    Locks are taken in one order whatever the file's order, so that two imports naming the
-    same people wait for each other instead of deadlocking: returning people's rows first, by
-    primary key, then new people by the hash of their number (the unique index they meet)."""
+    The union is locked once, first (members.locks), and must still be open: it may have been
+    merged or dissolved since the file was checked. Row locks are then taken in one order
+    whatever the file's order, so that two imports naming the same people wait for each other
+    instead of deadlocking: returning people's rows first, by primary key, then new people by
+    the hash of their number (the unique index they meet)."""
+    union = lock_organisation(job.union)
+    if union.status != OrganisationStatus.ACTIVE:
+        raise Conflict(f"{union.name}{union.get_status_display()}，未导入任何数据", field="union")
     ctx = StoreContext.for_job(job)
     rows = sorted(check.rows, key=lambda row: blind_index(row.id_number))
     report = progress or _no_progress
@@ -510,13 +519,11 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
 
 
 def _check_importer(scope: Scope, union: Organisation) -> None:
-    scope.require_staff()
-    if not scope.covers_path(union.path):
-        raise Forbidden("该工会不在您的管辖范围内", field="union")
+    scope.require_covers(union, field="union", message="该工会不在您的管辖范围内")
     if not union.is_grassroots:
         raise ValidationFailed(f"{union.name}不是基层工会；花名册只能导入到基层工会", field="union")
     if union.status != OrganisationStatus.ACTIVE:
-        raise ValidationFailed(f"{union.name}已{union.get_status_display()}，不能再接收会员", field="union")
+        raise ValidationFailed(f"{union.name}{union.get_status_display()}，不能再接收会员", field="union")
 
 
 def import_job_submit(
@@ -617,6 +624,8 @@ def _run(job: ImportJob, progress: Progress) -> None:
             created = roster_store(check=check, job=job, progress=progress)
             _finish(job, check, created)
             _audit(job, check)
+    except Conflict as err:  # the union closed meanwhile
+        _finish(job, _file_failure(err.message, check.total_rows), 0)
     except IntegrityError:
         # Someone registered one of these people between the check and the save.
         message = "检查后有其他人登记了本文件中的职工，未导入任何数据，请重新导入"

@@ -7,6 +7,7 @@ transaction: the inbox rows go with it if it rolls back."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -66,16 +67,15 @@ def transfer_decided(transfer: Transfer, *, actor: Any) -> None:
         "reason": transfer.refuse_reason,
     }
     not_actor = {"pk": getattr(actor, "pk", None)}
-    common = {"kind": kind, "title": title, "params": params}
-    notify(
+    tell = partial(notify, kind=kind, title=title, params=params)
+    tell(
         users=member_users(membership.person_id).exclude(**not_actor),
         body=to_member,
         link=reverse("members:my_membership"),
-        **common,
     )
     # The member's record is the receiving union's after a completed transfer, the sending
     # union's otherwise: only that union's officers can open it.
     holder = transfer.to_union if transfer.status == TransferStatus.COMPLETED else membership.union
     for union in (membership.union, transfer.to_union):
         link = reverse("members:detail", args=[membership.person_id]) if union == holder else ""
-        notify(users=officers_of(union).exclude(**not_actor), body=to_officers, link=link, **common)
+        tell(users=officers_of(union).exclude(**not_actor), body=to_officers, link=link)

@@ -8,19 +8,21 @@ identity number, and nothing of their present (docs/audit-and-privacy.md). Every
 selectors return carries `present_here` to say which, and pages, the API and exports show
 the mobile and the other personal details only where it is true."""
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    Expression,
     ExpressionList,
     ExpressionWrapper,
     F,
+    Model,
     OrderBy,
     OuterRef,
     Q,
@@ -29,8 +31,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import BaseExpression
+from django_stubs_ext import WithAnnotations
 
-from gonghui.core.access import Role, Scope
+from gonghui.core.access import MemberScope, Scope, StaffScope
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.core.tree import subtree_q
@@ -45,6 +49,21 @@ from gonghui.members.models import (
 )
 from gonghui.organisations.models import Organisation
 from gonghui.organisations.selectors import organisation_get
+
+
+class PresentHere(TypedDict):
+    present_here: bool
+
+
+# A person, or a membership, as these selectors return them. On Python 3.11 the alias takes
+# its arguments only in the checker; at run time the plain models stand in.
+if TYPE_CHECKING:
+    PersonHere = WithAnnotations[Person, PresentHere]
+    MembershipHere = WithAnnotations[Membership, PresentHere]
+else:
+    PersonHere = Person
+    MembershipHere = Membership
+_M = TypeVar("_M", bound=Model)
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 MOBILE_LIKE = re.compile(r"^(\+86)?1\d{10}$")
@@ -61,9 +80,11 @@ def _present_union_path(person_ref: str) -> Subquery:
     return Subquery(present.values("union__path")[:1])
 
 
-def _with_present_here(qs: QuerySet, path: str | None, present_path: Expression) -> QuerySet:
+def _with_present_here(qs: QuerySet[_M], path: str | None, present_path: BaseExpression) -> QuerySet[Any]:
     """`qs` with `present_here`: whether the subtree at `path` holds the person's present
-    membership (None: a member's own records, always theirs)."""
+    membership (None: a member's own records, always theirs). Its callers name the type
+    (PersonHere, MembershipHere): the checker's Django plugin cannot carry an annotation
+    through a type variable."""
     if path is None:
         return qs.annotate(present_here=Value(True, output_field=BooleanField()))
     # A prefix test rather than subtree_q's range: this is a computed value, no index to
@@ -76,10 +97,10 @@ def _with_present_here(qs: QuerySet, path: str | None, present_path: Expression)
 def _viewer_path(scope: Scope) -> str | None:
     """The subtree a viewer's `present_here` is judged by; None for a member, whose only
     records are their own (and for a staff scope without a subtree, which sees no rows)."""
-    return scope.organisation_path if scope.is_staff else None
+    return scope.organisation_path if isinstance(scope, StaffScope) else None
 
 
-def memberships_with_present(qs: QuerySet[Membership], *, path: str | None) -> QuerySet[Membership]:
+def memberships_with_present(qs: QuerySet[Membership], *, path: str | None) -> QuerySet[MembershipHere]:
     """Memberships annotated with `present_here` for a viewer whose subtree is at `path`.
     An active membership is its person's present, so only the others ask the database."""
     present_path = Case(
@@ -88,10 +109,10 @@ def memberships_with_present(qs: QuerySet[Membership], *, path: str | None) -> Q
     return _with_present_here(qs, path, present_path)
 
 
-def person_queryset(*, scope: Scope) -> QuerySet[Person]:
+def person_queryset(*, scope: Scope) -> QuerySet[PersonHere]:
     """People the scope may see: staff see anyone who has been a member in their subtree,
     a member sees only themself. Each carries `present_here` (see the module's docstring)."""
-    if scope.is_staff:
+    if isinstance(scope, StaffScope):
         in_scope = Membership.objects.filter(scope.organisation_q("union__"), person=OuterRef("pk"))
         people = Person.objects.filter(Exists(in_scope))
     else:
@@ -99,7 +120,7 @@ def person_queryset(*, scope: Scope) -> QuerySet[Person]:
     return _with_present_here(people, _viewer_path(scope), _present_union_path("pk"))
 
 
-def person_get(*, scope: Scope, pk: int) -> Person:
+def person_get(*, scope: Scope, pk: int) -> PersonHere:
     person = person_queryset(scope=scope).filter(pk=pk).first()
     if person is None:
         raise NotFound("没有找到该会员，或不在您的管辖范围内", field="person")
@@ -127,11 +148,11 @@ def _search_q(query: str) -> Q:
     return Q(person__name__startswith=text)
 
 
-def membership_list(*, scope: Scope, filters: MemberFilter | None = None) -> QuerySet[Membership]:
+def membership_list(*, scope: Scope, filters: MemberFilter | None = None) -> QuerySet[MembershipHere]:
     """Memberships in the scope, newest first, each with `present_here`; the base of member
     lists and exports."""
     f = filters or MemberFilter()
-    if scope.is_staff:
+    if isinstance(scope, StaffScope):
         qs = Membership.objects.filter(scope.organisation_q("union__"))
     else:
         qs = Membership.objects.filter(person_id=scope.person_id)
@@ -179,7 +200,7 @@ def active_membership(*, person: Person) -> Membership | None:
 
 def transfer_list(*, scope: Scope, status: str | None = TransferStatus.PENDING) -> QuerySet[Transfer]:
     """Transfers the scope takes part in: as sender, receiver, or the member themself."""
-    if scope.is_staff:
+    if isinstance(scope, StaffScope):
         qs = Transfer.objects.filter(scope.organisation_q("membership__union__") | scope.organisation_q("to_union__"))
     else:
         qs = Transfer.objects.filter(membership__person_id=scope.person_id)
@@ -199,7 +220,7 @@ def transfer_get(*, scope: Scope, pk: int) -> Transfer:
 
 @dataclass(frozen=True)
 class PersonDetail:
-    person: Person  # with `present_here`
+    person: PersonHere
     memberships: list[Membership]
     events: list[MembershipEvent]  # each with `counterpart_shown`
 
@@ -233,7 +254,7 @@ def person_detail(*, scope: Scope, pk: int) -> PersonDetail:
 
 def own_person_detail(*, scope: Scope) -> PersonDetail:
     """A member's own record; staff accounts have none."""
-    if scope.role != Role.MEMBER or scope.person_id is None:
+    if not isinstance(scope, MemberScope):
         raise Forbidden("仅限会员本人查看")
     return person_detail(scope=scope, pk=scope.person_id)
 
@@ -268,7 +289,8 @@ class NameIndexOrder(OrderBy):
         super().__init__(ExpressionList(F("person__name"), F("pk")))
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        name, pk = self.expression.get_source_expressions()
+        (pair,) = self.get_source_expressions()
+        name, pk = pair.get_source_expressions()
         name_sql, name_params = compiler.compile(name)
         pk_sql, pk_params = compiler.compile(pk)
         return f"{name_sql} USING ~<~, {pk_sql} ASC", [*name_params, *pk_params]

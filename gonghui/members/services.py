@@ -3,13 +3,15 @@ active membership per person is the last word, these checks only give a clearer 
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from gonghui.core.access import Role, Scope
+from gonghui.core import workflow
+from gonghui.core.access import MemberScope, Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
@@ -17,6 +19,13 @@ from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEntry
 from gonghui.members import notifications
 from gonghui.members.identity import birth_date_of, check_id_number, check_mobile, sex_of
+from gonghui.members.locks import (
+    lock_membership,
+    lock_memberships_of,
+    lock_open_union,
+    lock_pending_transfers,
+    lock_transfer,
+)
 from gonghui.members.models import (
     Membership,
     MembershipEvent,
@@ -29,15 +38,10 @@ from gonghui.members.models import (
 )
 from gonghui.members.roster import match_key
 from gonghui.members.selectors import active_membership
+from gonghui.members.workflows import CONFIRMATIONS, covers_receiving, covers_sending
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
 
 PERSON_FIELDS = {"name", "mobile", "household_registration", "education", "skill_level", "is_migrant_worker"}
-
-
-def _require_covers(scope: Scope, union: Organisation, field: str = "union") -> None:
-    scope.require_staff()
-    if not scope.covers_path(union.path):
-        raise Forbidden("该工会不在您的管辖范围内", field=field)
 
 
 def _check_date(on: date, field: str) -> None:
@@ -96,16 +100,15 @@ def member_join(
 ) -> Membership:
     """Register a worker (or find them by identity number) and start a membership. A known
     person's name and mobile are changed only when the caller confirms it (see _rejoin)."""
-    _require_covers(scope, union)
+    scope.require_covers(union, field="union")
     _check_union_open(union)
     _check_employer(employer, union)
     _check_date(joined_on, "joined_on")
     number = check_id_number(id_number)
     fields = _clean_person_fields({"name": name, **person_fields})
-    person = Person.objects.select_for_update().filter(id_number_hash=blind_index(number)).first()
-    if person is None:
-        person = Person.objects.create(id_number=number, birth_date=birth_date_of(number), sex=sex_of(number), **fields)
-    else:
+    union = lock_open_union(union)  # it may have closed since the check above (members.locks)
+    person, created = _person_for_join(number, fields)
+    if not created:
         current = active_membership(person=person)
         if current is not None:
             raise Conflict(f"该职工已是{current.union.name}的会员，请办理转接", field="id_number")
@@ -117,6 +120,31 @@ def member_join(
         raise Conflict("该职工已有有效会籍", field="id_number") from None
     _event(membership, MembershipEventKind.JOIN, joined_on, scope.user)
     return membership
+
+
+def _person_for_join(number: str, fields: dict[str, Any]) -> tuple[Person, bool]:
+    """The person with this identity number, locked, or a new one (and True)."""
+    person = _locked_person(number)
+    if person is not None:
+        return person, False
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                id_number=number, birth_date=birth_date_of(number), sex=sex_of(number), **fields
+            )
+            return person, True
+    except IntegrityError:
+        # Registered by another request since the look-up (say, joined through the API while
+        # their application was accepted on its page): read again and go on as for a known
+        # person, whose checks give the message.
+        person = _locked_person(number)
+        if person is None:
+            raise Conflict("该职工刚由他人登记，请刷新后重试", field="id_number") from None
+        return person, False
+
+
+def _locked_person(number: str) -> Person | None:
+    return Person.objects.select_for_update().filter(id_number_hash=blind_index(number)).first()
 
 
 def _rejoin(scope: Scope, person: Person, fields: dict[str, Any], *, confirm_name: bool, confirm_mobile: bool) -> None:
@@ -169,18 +197,21 @@ def person_update(*, scope: Scope, person: Person, **fields: Any) -> Person:
     return person
 
 
-def _locked_active(membership: Membership) -> Membership:
-    locked = Membership.objects.select_for_update().select_related("union").get(pk=membership.pk)
-    if locked.status != MembershipStatus.ACTIVE:
+def _require_active(membership: Membership) -> Membership:
+    if membership.status != MembershipStatus.ACTIVE:
         raise Conflict("该会籍已不在有效状态", field="membership")
-    return locked
+    return membership
+
+
+def _locked_active(membership: Membership) -> Membership:
+    return _require_active(lock_membership(membership))
 
 
 @transaction.atomic
 def membership_leave(
     *, scope: Scope, membership: Membership, on: date, reason: str, deceased: bool = False
 ) -> Membership:
-    _require_covers(scope, membership.union, "membership")
+    scope.require_covers(membership.union, field="membership")
     _check_date(on, "on")
     if not reason.strip():
         raise ValidationFailed("请填写退会原因", field="reason")
@@ -203,12 +234,25 @@ def _check_transfer_target(membership: Membership, to_union: Organisation, to_em
         raise ValidationFailed("转入工会与现工会相同", field="to_union")
 
 
-def _new_transfer(membership: Membership, **fields: Any) -> Transfer:
+def _save_new_transfer(transfer: Transfer) -> Transfer:
     try:
         with transaction.atomic():
-            return Transfer.objects.create(membership=membership, **fields)
+            transfer.save()
+            return transfer
     except IntegrityError:
         raise Conflict("该会员已有一笔待确认的转接", field="membership") from None
+
+
+def _locked_for_transfer(
+    membership: Membership, to_union: Organisation, to_employer: Employer | None
+) -> tuple[Membership, Organisation]:
+    """Checks first for a clear message, then the locks in members.locks order (receiving
+    union, then membership) and the checks again on what is now locked."""
+    _check_transfer_target(membership, to_union, to_employer)
+    to_union = lock_open_union(to_union, field="to_union")
+    locked = _locked_active(membership)
+    _check_transfer_target(locked, to_union, to_employer)
+    return locked, to_union
 
 
 @transaction.atomic
@@ -222,12 +266,11 @@ def transfer_start(
     note: str = "",
 ) -> Transfer:
     """The sending union starts a transfer; its start is its own confirmation."""
-    _require_covers(scope, membership.union, "membership")
+    scope.require_covers(membership.union, field="membership")
     _check_date(on, "on")
-    locked = _locked_active(membership)
-    _check_transfer_target(locked, to_union, to_employer)
-    return _new_transfer(
-        locked,
+    locked, to_union = _locked_for_transfer(membership, to_union, to_employer)
+    transfer = Transfer(
+        membership=locked,
         to_union=to_union,
         to_employer=to_employer,
         initiated_by=TransferInitiator.SENDING_UNION,
@@ -236,6 +279,7 @@ def transfer_start(
         note=note,
         requested_by=scope.user,
     )
+    return workflow.start(transfer, "start", scope=scope, create=_save_new_transfer)
 
 
 @transaction.atomic
@@ -243,15 +287,14 @@ def transfer_request_by_member(
     *, scope: Scope, to_union: Organisation, to_employer: Employer | None = None, note: str = ""
 ) -> Transfer:
     """A member asks to move; both unions must then confirm."""
-    if scope.role != Role.MEMBER:
+    if not isinstance(scope, MemberScope):
         raise Forbidden("只有会员本人可以申请转接")
     current = Membership.objects.filter(person_id=scope.person_id, status=MembershipStatus.ACTIVE).first()
     if current is None:
         raise Conflict("您目前没有有效会籍", field="membership")
-    locked = _locked_active(current)
-    _check_transfer_target(locked, to_union, to_employer)
-    return _new_transfer(
-        locked,
+    locked, to_union = _locked_for_transfer(current, to_union, to_employer)
+    transfer = Transfer(
+        membership=locked,
         to_union=to_union,
         to_employer=to_employer,
         initiated_by=TransferInitiator.MEMBER,
@@ -259,6 +302,7 @@ def transfer_request_by_member(
         note=note,
         requested_by=scope.user,
     )
+    return workflow.start(transfer, "request", scope=scope, create=_save_new_transfer)
 
 
 @dataclass(frozen=True)
@@ -268,64 +312,63 @@ class TransferSides:
 
 
 def transfer_sides(*, scope: Scope, transfer: Transfer) -> TransferSides:
-    return TransferSides(
-        sending=scope.covers_path(transfer.membership.union.path), receiving=scope.covers_path(transfer.to_union.path)
-    )
-
-
-def _locked_pending(transfer: Transfer) -> Transfer:
-    locked = Transfer.objects.select_for_update().select_related("membership__union", "to_union").get(pk=transfer.pk)
-    if locked.status != TransferStatus.PENDING:
-        raise Conflict("该转接已处理", field="transfer")
-    return locked
+    return TransferSides(sending=covers_sending(scope, transfer), receiving=covers_receiving(scope, transfer))
 
 
 @transaction.atomic
 def transfer_confirm(*, scope: Scope, transfer: Transfer, on: date | None = None) -> Transfer:
-    """Confirm for whichever side(s) the scope covers; completes once both have confirmed."""
-    locked = _locked_pending(transfer)
-    sides = transfer_sides(scope=scope, transfer=locked)
-    if not (sides.sending or sides.receiving):
+    """Confirm for whichever side(s) the scope covers; completes once both have confirmed.
+    A side that has already confirmed is told so (409) rather than confirming again."""
+    locked = lock_transfer(transfer, completing=True)
+    sides = [step for step in CONFIRMATIONS if workflow.may(locked, step, scope=scope)]
+    if not sides:
         raise Forbidden("您不是该转接的转出或转入方", field="transfer")
-    now = timezone.now()
-    if sides.sending and locked.sending_confirmed_at is None:
-        locked.sending_confirmed_at = now
-    if sides.receiving and locked.receiving_confirmed_at is None:
-        locked.receiving_confirmed_at = now
-    locked.save()
-    if locked.sending_confirmed_at and locked.receiving_confirmed_at:
-        _transfer_complete(locked, on or timezone.localdate(), scope.user)
+    # Nothing open: the first one's decision says why (already confirmed, or closed).
+    for step in [step for step in sides if workflow.is_open(locked, step)] or sides[:1]:
+        change = partial(_confirm_side, step=step, on=on or timezone.localdate(), actor=scope.user)
+        locked = workflow.decide(locked, step, scope=scope, change=change)
     return locked
+
+
+def _confirm_side(transfer: Transfer, *, step: str, on: date, actor: Any) -> None:
+    if step == "confirm_sending":
+        transfer.sending_confirmed_at = timezone.now()
+    else:
+        transfer.receiving_confirmed_at = timezone.now()
+    if transfer.sending_confirmed_at and transfer.receiving_confirmed_at:
+        _transfer_complete(transfer, on, actor)
+    else:
+        transfer.save()
 
 
 @transaction.atomic
 def transfer_refuse(*, scope: Scope, transfer: Transfer, reason: str) -> Transfer:
-    locked = _locked_pending(transfer)
-    sides = transfer_sides(scope=scope, transfer=locked)
-    if not (sides.sending or sides.receiving):
-        raise Forbidden("您不是该转接的转出或转入方", field="transfer")
-    if not reason.strip():
-        raise ValidationFailed("请填写拒绝原因", field="reason")
-    locked.status, locked.refuse_reason = TransferStatus.REFUSED, reason
-    locked.save()
-    notifications.transfer_decided(locked, actor=scope.user)
-    return locked
+    change = partial(_refused, reason=reason, actor=scope.user)
+    return workflow.decide(transfer, "refuse", scope=scope, reason=reason, change=change)
+
+
+def _refused(transfer: Transfer, *, reason: str, actor: Any) -> None:
+    transfer.status, transfer.refuse_reason = TransferStatus.REFUSED, reason.strip()
+    transfer.save()
+    notifications.transfer_decided(transfer, actor=actor)
 
 
 @transaction.atomic
 def transfer_cancel(*, scope: Scope, transfer: Transfer) -> Transfer:
-    locked = _locked_pending(transfer)
-    own_request = scope.role == Role.MEMBER and locked.membership.person_id == scope.person_id
-    if not (own_request or transfer_sides(scope=scope, transfer=locked).sending):
-        raise Forbidden("只有发起方可以撤回", field="transfer")
-    locked.status = TransferStatus.CANCELLED
-    locked.save()
-    notifications.transfer_decided(locked, actor=scope.user)
-    return locked
+    return workflow.decide(transfer, "cancel", scope=scope, change=partial(_cancelled, actor=scope.user))
+
+
+def _cancelled(transfer: Transfer, *, actor: Any) -> None:
+    transfer.status = TransferStatus.CANCELLED
+    transfer.save()
+    notifications.transfer_decided(transfer, actor=actor)
 
 
 def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
-    old = _locked_active(transfer.membership)
+    """Under the locks of transfer_confirm: the receiving union, then the membership."""
+    if transfer.to_union.status != OrganisationStatus.ACTIVE:
+        raise Conflict(f"{transfer.to_union.name}已不是正常状态，不能完成转接", field="transfer")
+    old = _require_active(transfer.membership)
     on = max(on, old.joined_on)
     old.status, old.ended_on = MembershipStatus.TRANSFERRED, on
     old.save()
@@ -340,10 +383,13 @@ def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
 
 
 def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on: date, reason: str, actor: Any) -> int:
-    """Move every active member of a closing union (merge or dissolution) in one go."""
+    """Move every active member of a closing union (merge or dissolution) in one go, and
+    withdraw the pending transfers out of it and into it, saying why. The closing has
+    locked both unions (organisations.services.organisation_change_status), so no join,
+    import or transfer lands in the closing union meanwhile; the rows below are locked in
+    members.locks order: memberships, then transfers."""
     moved = 0
-    for old in Membership.objects.select_for_update().filter(union=from_union, status=MembershipStatus.ACTIVE):
-        Transfer.objects.filter(membership=old, status=TransferStatus.PENDING).update(status=TransferStatus.CANCELLED)
+    for old in lock_memberships_of(from_union):
         old.status, old.ended_on = MembershipStatus.TRANSFERRED, max(on, old.joined_on)
         old.save()
         new = Membership.objects.create(
@@ -352,6 +398,11 @@ def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on
         _event(old, MembershipEventKind.TRANSFER_OUT, old.ended_on, actor, counterpart=to_union, reason=reason)
         _event(new, MembershipEventKind.TRANSFER_IN, old.ended_on, actor, counterpart=from_union, reason=reason)
         moved += 1
+    closed = f"{from_union.name}{from_union.get_status_display()}"
+    why = closed if reason in ("", str(from_union.get_status_display())) else f"{closed}（{reason}）"
+    for transfer in [*lock_pending_transfers(out_of=from_union), *lock_pending_transfers(into=from_union)]:
+        change = partial(_cancelled, actor=actor)
+        workflow.decide(transfer, "cancel_union_closed", scope=None, actor=actor, reason=why, change=change)
     return moved
 
 
@@ -383,11 +434,11 @@ def person_reveal_identity(
 def _reveal_allowed(*, scope: Scope, person: Person, reason: str) -> Person:
     from gonghui.members.selectors import person_get
 
-    person = person_get(scope=scope, pk=person.pk)
+    seen = person_get(scope=scope, pk=person.pk)
     if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
         raise Forbidden("您没有查看完整身份信息的权限")
-    if not person.present_here:
+    if not seen.present_here:
         raise Forbidden("该职工已不在您管辖范围内的工会，不能查看其完整身份信息", field="person")
     if not reason.strip():
         raise ValidationFailed("请填写查看理由", field="reason")
-    return person
+    return seen

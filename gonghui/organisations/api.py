@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, staff_scope_of
+from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, omittable, staff_scope_of
 from gonghui.core.text import Line, Note
 from gonghui.organisations import selectors, services
 from gonghui.organisations.models import (
@@ -70,6 +70,7 @@ class OfficerOut(Schema):
     role_label: str
     name: str
     started_on: date | None
+    ended_on: date | None
 
     @staticmethod
     def resolve_role_label(obj: Officer) -> str:
@@ -90,8 +91,12 @@ class StatusChangeOut(Schema):
 class OrganisationDetailOut(Schema):
     organisation: OrganisationOut
     parent: OrganisationRef | None
-    officers: list[OfficerOut]
+    officers: list[OfficerOut] = Field(description="现任干部；带 include_ended=true 时其后是已离任的干部")
     status_changes: list[StatusChangeOut]
+
+    @staticmethod
+    def resolve_officers(obj: selectors.OrganisationDetail) -> list[Officer]:
+        return [*obj.officers, *obj.former_officers]
 
 
 class CountsOut(Schema):
@@ -131,12 +136,12 @@ class OrganisationPatch(Schema):
     """Only the fields sent are changed. Text fields take no null (send "" to clear); dates
     take null to clear."""
 
-    name: Line = Field(None, min_length=1, max_length=200)
-    uscc: Line = Field(None, max_length=30)
+    name: Line = omittable(min_length=1, max_length=200)
+    uscc: Line = omittable(max_length=30)
     founded_on: IsoDate | None = None
-    contact_name: Line = Field(None, max_length=50)
-    contact_phone: Line = Field(None, max_length=30)
-    address: Line = Field(None, max_length=200)
+    contact_name: Line = omittable(max_length=50)
+    contact_phone: Line = omittable(max_length=30)
+    address: Line = omittable(max_length=200)
 
 
 class StatusChangeIn(Schema):
@@ -179,14 +184,14 @@ class EmployerIn(Schema):
 class EmployerPatch(Schema):
     """Only the fields sent are changed; union_id null means no union covers it any more."""
 
-    name: Line = Field(None, min_length=1, max_length=200)
-    uscc: Line = Field(None, min_length=1, max_length=30)
-    town_id: int = Field(None)
+    name: Line = omittable(min_length=1, max_length=200)
+    uscc: Line = omittable(min_length=1, max_length=30)
+    town_id: int = omittable()
     union_id: int | None = None
-    category: EmployerCategory = Field(None)
-    industry: Line = Field(None, max_length=60)
-    staff_count: int = Field(None, ge=0)
-    address: Line = Field(None, max_length=200)
+    category: EmployerCategory = omittable()
+    industry: Line = omittable(max_length=60)
+    staff_count: int = omittable(ge=0)
+    address: Line = omittable(max_length=200)
     covered_since: IsoDate | None = None
 
 
@@ -224,8 +229,8 @@ def organisation_tree(request: HttpRequest, parent: int | None = None) -> dict[s
 
 
 @router.get("/{int:org_id}", response={200: OrganisationDetailOut, **ERRORS}, summary="组织详情")
-def organisation_detail(request: HttpRequest, org_id: int) -> selectors.OrganisationDetail:
-    return selectors.organisation_detail(scope=staff_scope_of(request), pk=org_id)
+def organisation_detail(request: HttpRequest, org_id: int, include_ended: bool = False) -> selectors.OrganisationDetail:
+    return selectors.organisation_detail(scope=staff_scope_of(request), pk=org_id, include_ended=include_ended)
 
 
 @router.get("/{int:org_id}/subtree", response={200: list[OrganisationOut], **ERRORS}, summary="下属全部组织")

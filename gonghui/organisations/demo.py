@@ -385,7 +385,7 @@ INSTITUTION_SECTORS = {i[3] for i in INSTITUTIONS}
 
 def _add_enterprise_unions(world: DemoContext, city: CityPlan, namer: _Namer, n: int, weights: list[float]) -> None:
     # Every town first gets its organ, school and health-centre unions, then companies.
-    institutions = []
+    institutions: list[Node] = []
     for ts, town in city.towns:
         for label, _category, _kind, sector in INSTITUTIONS:
             if len(institutions) < n // 3:
@@ -411,6 +411,7 @@ def _add_enterprise_unions(world: DemoContext, city: CityPlan, namer: _Namer, n:
 
 def _category(world: DemoContext, small: bool) -> tuple[str, str]:
     """(employer category, credit-code kind) in the proportions of a manufacturing county."""
+    options: tuple[tuple[str, str, int], ...]
     if small:
         options = (("600", "92", 30), ("170", "91", 40), ("159", "91", 25), ("700", "52", 5))
     else:

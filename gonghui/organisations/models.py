@@ -35,7 +35,9 @@ class OrganisationStatus(models.TextChoices):
     DISSOLVED = "dissolved", "已撤销"
 
 
-class Organisation(MP_Node, TimeStampedModel):
+# treebeard ships no types, so the checker cannot see MP_Node's manager; `objects` (with
+# get_root_nodes, get_children...) is left untyped.
+class Organisation(MP_Node, TimeStampedModel):  # type: ignore[django-manager-missing]
     """A node of the union tree. Materialised paths make a subtree one indexed prefix match."""
 
     steplen = STEPLEN

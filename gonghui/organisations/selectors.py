@@ -39,14 +39,8 @@ def organisation_get(*, scope: Scope, pk: int | None = None, code: str | None = 
     return org
 
 
-def _require_in_scope(scope: Scope, organisation: Organisation) -> None:
-    """For reads handed an organisation already fetched: outside the scope it is not found."""
-    if not scope.covers_path(organisation.path):
-        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
-
-
 def scope_root(*, scope: Scope) -> Organisation:
-    return organisation_get(scope=scope, pk=scope.organisation_id)
+    return organisation_get(scope=scope, pk=scope.require_staff().organisation_id)
 
 
 def union_directory(*, query: str) -> QuerySet[Organisation]:
@@ -109,7 +103,7 @@ def subtree_counts(*, parent: Organisation, depth: int) -> dict[str, dict[str, i
 
 
 def children_with_counts(*, scope: Scope, parent: Organisation) -> list[tuple[Organisation, dict[str, int]]]:
-    _require_in_scope(scope, parent)
+    scope.require_visible(parent)
     counts = subtree_counts(parent=parent, depth=parent.depth + 1)
     empty = _no_counts()
     return [
@@ -119,7 +113,7 @@ def children_with_counts(*, scope: Scope, parent: Organisation) -> list[tuple[Or
 
 def organisation_totals(*, scope: Scope, organisation: Organisation) -> dict[str, int]:
     """Unions, employers covered and active members in the subtree: one count each."""
-    _require_in_scope(scope, organisation)
+    scope.require_visible(organisation)
     if organisation.depth > 1:
         return {key: rows.count() for key, rows, _ in _counted(organisation.path)}
     return _root_totals(organisation.path)
@@ -156,24 +150,37 @@ def employer_get(*, scope: Scope, pk: int) -> Employer:
 class OrganisationDetail:
     organisation: Organisation
     parent: Organisation | None
-    officers: list[Officer]
+    officers: list[Officer]  # in office now
+    former_officers: list[Officer]  # ended, most recent first; empty unless asked for
     status_changes: list[OrganisationStatusChange]
 
 
-def organisation_detail(*, scope: Scope, pk: int) -> OrganisationDetail:
-    """One organisation with its current officers and dated status history."""
+def organisation_detail(*, scope: Scope, pk: int, include_ended: bool = False) -> OrganisationDetail:
+    """One organisation with its current officers (and, if asked, the former ones) and its
+    dated status history: the organisation's page and the API both show this."""
     org = organisation_get(scope=scope, pk=pk)
     parent = Organisation.objects.get_parent(org) if org.depth > 1 else None
-    officers = list(org.officers.filter(ended_on__isnull=True).order_by("role", "started_on", "pk"))
+    officers = org.officers.order_by("role", "started_on", "pk")
+    officers = officers if include_ended else officers.filter(ended_on__isnull=True)
+    current = [o for o in officers if o.ended_on is None]
+    former = sorted((o for o in officers if o.ended_on is not None), key=lambda o: (o.ended_on, o.pk), reverse=True)
     changes = list(org.status_changes.select_related("merged_into").order_by("on", "pk"))
-    return OrganisationDetail(organisation=org, parent=parent, officers=officers, status_changes=changes)
+    return OrganisationDetail(
+        organisation=org, parent=parent, officers=current, former_officers=former, status_changes=changes
+    )
+
+
+def organisation_ancestors(*, scope: Scope, organisation: Organisation) -> list[Organisation]:
+    """The organisation's ancestors the viewer may open, from the top: a page's crumbs."""
+    scope.require_visible(organisation)
+    return [a for a in Organisation.objects.get_ancestors(organisation) if scope.covers_path(a.path)]
 
 
 def organisation_subtree(
     *, scope: Scope, organisation: Organisation, kind: str | None = None
 ) -> QuerySet[Organisation]:
     """The organisation and everything below it, in tree order: one indexed prefix match."""
-    _require_in_scope(scope, organisation)
+    scope.require_visible(organisation)
     qs = Organisation.objects.filter(subtree_q(organisation.path))
     if kind:
         qs = qs.filter(kind=kind)

@@ -11,6 +11,7 @@ from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.tree import subtree_q
 from gonghui.organisations import hooks
 from gonghui.organisations.identity import check_code, check_uscc
+from gonghui.organisations.locks import lock_organisations
 from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
     Employer,
@@ -32,12 +33,6 @@ ALLOWED_CHILDREN: dict[str, set[str]] = {
     OrganisationKind.JOINT_UNION: set(),
     OrganisationKind.ENTERPRISE_UNION: set(),
 }
-
-
-def _require_covers(scope: Scope, org: Organisation) -> None:
-    scope.require_staff()
-    if not scope.covers_path(org.path):
-        raise Forbidden("该组织不在您的管辖范围内", field="organisation")
 
 
 def _check_not_future(on: date | None, field: str) -> None:
@@ -69,16 +64,20 @@ def organisation_create(
                 code=code, name=name, kind=kind, founded_on=founded_on, status_since=founded_on, **fields
             )
         )
-    _require_covers(scope, parent)
+    scope.require_covers(parent)
     if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
         raise ValidationFailed(f"{parent.get_kind_display()}下不能设立{OrganisationKind(kind).label}", field="kind")
     _check_code_free(code)
-    child = Organisation.objects.add_child(
-        parent,
-        instance=Organisation(
-            code=code, name=name, kind=kind, founded_on=founded_on, status_since=founded_on, **fields
-        ),
-    )
+    try:
+        with transaction.atomic():  # the code may be taken between the check and the insert
+            child = Organisation.objects.add_child(
+                parent,
+                instance=Organisation(
+                    code=code, name=name, kind=kind, founded_on=founded_on, status_since=founded_on, **fields
+                ),
+            )
+    except IntegrityError:
+        raise Conflict(f"组织代码 {code} 已被使用", field="code") from None
     OrganisationStatusChange.objects.create(
         organisation=child,
         status=OrganisationStatus.ACTIVE,
@@ -104,7 +103,7 @@ UPDATABLE_ORG_FIELDS = {"name", "uscc", "founded_on", "contact_name", "contact_p
 
 @transaction.atomic
 def organisation_update(*, scope: Scope, organisation: Organisation, **fields: Any) -> Organisation:
-    _require_covers(scope, organisation)
+    scope.require_covers(organisation)
     unknown = set(fields) - UPDATABLE_ORG_FIELDS
     if unknown:
         raise ValidationFailed(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
@@ -129,31 +128,37 @@ def organisation_change_status(
 ) -> Organisation:
     """Merge or dissolve a union. Its employers, and through the closure hooks its active
     members (and what programmes hold for them), follow: into the union it merged into, or,
-    on dissolution, to the organisation one level up."""
-    _require_covers(scope, organisation)
+    on dissolution, to the organisation one level up.
+
+    The closing union and the one its members go to are locked first (organisations.locks)
+    and every check is made under the lock: each write into a union (join, import, a
+    transfer's start and completion) takes the same lock and re-checks the status, so none
+    lands in a union that closed meanwhile, and a second closing waits, then gets 409."""
+    scope.require_covers(organisation)
     _check_not_future(on, "on")
-    if organisation.status != OrganisationStatus.ACTIVE:
-        raise Conflict("该组织已不是正常状态", field="status")
-    if (
-        organisation.numchild
-        and Organisation.objects.filter(
-            subtree_q(organisation.path), depth__gt=organisation.depth, status=OrganisationStatus.ACTIVE
-        ).exists()
-    ):
-        raise Conflict("请先处理其下属组织", field="status")
-    if status == OrganisationStatus.MERGED:
-        if merged_into is None or merged_into.pk == organisation.pk or merged_into.status != OrganisationStatus.ACTIVE:
-            raise ValidationFailed("请选择一个正常状态的合并对象", field="merged_into")
-        _require_covers(scope, merged_into)
-        target = merged_into
-    elif status == OrganisationStatus.DISSOLVED:
-        target = Organisation.objects.get_parent(organisation)
-    else:
+    if status not in (OrganisationStatus.MERGED, OrganisationStatus.DISSOLVED):
         raise ValidationFailed("状态只能是合并或撤销", field="status")
-    organisation.status, organisation.status_since, organisation.merged_into = status, on, merged_into
+    if status == OrganisationStatus.MERGED:
+        if merged_into is None or merged_into.pk == organisation.pk:
+            raise ValidationFailed("请选择一个正常状态的合并对象", field="merged_into")
+        scope.require_covers(merged_into)
+        target = merged_into
+    else:
+        target = Organisation.objects.get_parent(organisation)
+        if target is None:
+            raise ValidationFailed("最上级组织不能撤销", field="status")
+    organisation, target = lock_organisations(organisation, target)
+    _check_can_close(organisation, target, status)
+    organisation.status, organisation.status_since = status, on
+    organisation.merged_into = target if status == OrganisationStatus.MERGED else None
     organisation.save()
     OrganisationStatusChange.objects.create(
-        organisation=organisation, status=status, on=on, merged_into=merged_into, note=note, recorded_by=scope.user
+        organisation=organisation,
+        status=status,
+        on=on,
+        merged_into=organisation.merged_into,
+        note=note,
+        recorded_by=scope.user,
     )
     Employer.objects.filter(union=organisation).update(union=target)
     hooks.announce_closure(
@@ -169,15 +174,33 @@ def organisation_change_status(
     return organisation
 
 
+def _check_can_close(organisation: Organisation, target: Organisation, status: str) -> None:
+    """Checked on the locked rows: the union is still open, has no open units below it, and
+    the union its members go to is open too."""
+    if organisation.status != OrganisationStatus.ACTIVE:
+        raise Conflict("该组织已不是正常状态", field="status")
+    if (
+        organisation.numchild
+        and Organisation.objects.filter(
+            subtree_q(organisation.path), depth__gt=organisation.depth, status=OrganisationStatus.ACTIVE
+        ).exists()
+    ):
+        raise Conflict("请先处理其下属组织", field="status")
+    if target.status != OrganisationStatus.ACTIVE:
+        if status == OrganisationStatus.MERGED:
+            raise ValidationFailed("请选择一个正常状态的合并对象", field="merged_into")
+        raise Conflict("上级组织已不是正常状态，不能撤销", field="status")
+
+
 @transaction.atomic
 def employer_create(
     *, scope: Scope, name: str, uscc: str, town: Organisation, union: Organisation | None = None, **fields: Any
 ) -> Employer:
-    _require_covers(scope, town)
+    scope.require_covers(town)
     if town.kind != OrganisationKind.TOWN_FEDERATION:
         raise ValidationFailed("所在地须为镇（街道）总工会", field="town")
     if union is not None:
-        _require_covers(scope, union)
+        scope.require_covers(union)
     code = check_uscc(uscc)
     try:
         with transaction.atomic():
@@ -188,12 +211,12 @@ def employer_create(
 
 @transaction.atomic
 def employer_update(*, scope: Scope, employer: Employer, **fields: Any) -> Employer:
-    _require_covers(scope, employer.union or employer.town)
+    scope.require_covers(employer.union or employer.town)
     if "uscc" in fields:
         fields["uscc"] = check_uscc(fields["uscc"])
     for target in ("union", "town"):
         if fields.get(target) is not None:
-            _require_covers(scope, fields[target])
+            scope.require_covers(fields[target])
     for key, value in fields.items():
         setattr(employer, key, value)
     try:
@@ -208,16 +231,6 @@ def employer_update(*, scope: Scope, employer: Employer, **fields: Any) -> Emplo
 def officer_appoint(
     *, scope: Scope, organisation: Organisation, role: str, name: str, started_on: date, **fields: Any
 ) -> Officer:
-    _require_covers(scope, organisation)
+    scope.require_covers(organisation)
     _check_not_future(started_on, "started_on")
     return Officer.objects.create(organisation=organisation, role=role, name=name, started_on=started_on, **fields)
-
-
-@transaction.atomic
-def officer_end(*, scope: Scope, officer: Officer, ended_on: date) -> Officer:
-    _require_covers(scope, officer.organisation)
-    if officer.started_on and ended_on < officer.started_on:
-        raise ValidationFailed("离任日期早于任职日期", field="ended_on")
-    officer.ended_on = ended_on
-    officer.save()
-    return officer

@@ -8,7 +8,6 @@ from gonghui.core.access import request_scope
 from gonghui.core.pages import page, staff_page
 from gonghui.core.todos import todos_for
 from gonghui.organisations import selectors
-from gonghui.organisations.models import Organisation
 
 EMPLOYERS_SHOWN = 50
 OPTIONS_SHOWN = 20
@@ -47,19 +46,23 @@ def organisation_children(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_page
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same detail as the API (selectors.organisation_detail), with former officers in
+    a list of their own."""
     scope = request_scope(request)
-    org = selectors.organisation_get(scope=scope, pk=pk)
+    detail = selectors.organisation_detail(scope=scope, pk=pk, include_ended=True)
+    org = detail.organisation
     employers = selectors.employer_list(scope=scope, union=org)
     context = {
         "org": org,
         # Ancestors above the viewer's own organisation are outside their scope: no links.
-        "crumbs": [a for a in Organisation.objects.get_ancestors(org) if scope.covers_path(a.path)],
+        "crumbs": selectors.organisation_ancestors(scope=scope, organisation=org),
         "totals": selectors.organisation_totals(scope=scope, organisation=org),
         "children": selectors.children_with_counts(scope=scope, parent=org) if org.numchild else [],
-        "officers": org.officers.all(),
+        "officers": detail.officers,
+        "former_officers": detail.former_officers,
         "employers": employers[:EMPLOYERS_SHOWN],
         "employer_count": employers.count(),
-        "status_changes": org.status_changes.select_related("merged_into"),
+        "status_changes": detail.status_changes,
     }
     return render(request, "organisations/detail.html", context)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from gonghui.core.access import Role, Scope
+from gonghui.core.access import MemberScope, Scope
 from gonghui.core.errors import Forbidden
 from gonghui.privacy.models import Consent, ConsentCategory, ConsentText
 
@@ -24,7 +24,7 @@ class ConsentStatus:
 
 
 def _own_person_id(scope: Scope) -> int:
-    if scope.role != Role.MEMBER or scope.person_id is None:
+    if not isinstance(scope, MemberScope):
         raise Forbidden("仅限会员本人查看")
     return scope.person_id
 

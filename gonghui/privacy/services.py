@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from gonghui.core.access import Role, Scope
+from gonghui.core.access import MemberScope, Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
 from gonghui.core.models import AuditEntry
@@ -31,7 +31,7 @@ def _category(value: str) -> ConsentCategory:
 
 
 def _own_person_id(scope: Scope) -> int:
-    if scope.role != Role.MEMBER or scope.person_id is None:
+    if not isinstance(scope, MemberScope):
         raise Forbidden("仅限会员本人操作")
     return scope.person_id
 

@@ -68,14 +68,14 @@ def export_report(
 def report_export_submit(*, scope: Scope, organisation: Organisation, period: Period, with_records: bool) -> Job:
     """Start writing the report's spreadsheet in the background (the one with every figure's
     records can take minutes for the whole city); scoped to the asker's subtree."""
-    scope.require_staff()
+    staff = scope.require_staff()
     selectors.report_organisation(scope=scope, pk=organisation.pk)  # outside the scope: not found
     label = "报表导出（含明细）" if with_records else "报表导出"
     return job_submit(
         kind=EXPORT_KIND,
         label=f"{organisation.name}{label} {period.start:%Y%m%d}-{period.end:%Y%m%d}",
         owner=scope.user,
-        scope_path=scope.organisation_path or "",
+        scope_path=staff.organisation_path,
         params={
             "organisation": organisation.pk,
             "start": period.start.isoformat(),

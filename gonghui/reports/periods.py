@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.figures import Period
@@ -17,7 +18,7 @@ REVIEW_PERIOD = Period(date(2021, 1, 1), date(2025, 12, 31))
 @dataclass(frozen=True)
 class Preset:
     key: str
-    label: str
+    label: StrOrPromise
     period: Period
 
 

@@ -8,22 +8,15 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from gonghui.core.access import Scope
-from gonghui.core.errors import NotFound
 from gonghui.core.figures import Figure, FigureValue, Period, all_figures, get_figure
 from gonghui.organisations.models import Organisation
-from gonghui.organisations.selectors import organisation_get, scope_root
+from gonghui.organisations.selectors import organisation_ancestors, organisation_get, scope_root
 
 
 @dataclass(frozen=True)
 class FigureResult:
     figure: Figure
     value: FigureValue
-
-
-def _require_in_scope(scope: Scope, organisation: Organisation) -> None:
-    scope.require_staff()
-    if not scope.covers_path(organisation.path):
-        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
 
 
 def report_organisation(*, scope: Scope, pk: int | None = None, code: str | None = None) -> Organisation:
@@ -43,23 +36,26 @@ def report_organisation_choices(*, scope: Scope) -> QuerySet[Organisation]:
 
 def report_ancestors(*, scope: Scope, organisation: Organisation) -> list[Organisation]:
     """The organisation's ancestors the viewer may open, from the top: the page's crumbs."""
-    _require_in_scope(scope, organisation)
-    return [a for a in Organisation.objects.get_ancestors(organisation) if scope.covers_path(a.path)]
+    scope.require_staff()
+    return organisation_ancestors(scope=scope, organisation=organisation)
 
 
 def report_children(*, scope: Scope, organisation: Organisation) -> QuerySet[Organisation]:
-    _require_in_scope(scope, organisation)
+    scope.require_staff()
+    scope.require_visible(organisation)
     return Organisation.objects.get_children(organisation).order_by("path")
 
 
 def figure_values(*, scope: Scope, organisation: Organisation, period: Period) -> list[FigureResult]:
     """Every registered figure for the organisation's subtree and the period."""
-    _require_in_scope(scope, organisation)
+    scope.require_staff()
+    scope.require_visible(organisation)
     return [FigureResult(f, f.compute(organisation.path, period)) for f in all_figures()]
 
 
 def figure_records(*, scope: Scope, organisation: Organisation, period: Period, name: str) -> tuple[Figure, QuerySet]:
     """One figure and the records behind its value."""
-    _require_in_scope(scope, organisation)
+    scope.require_staff()
+    scope.require_visible(organisation)
     figure = get_figure(name)
     return figure, figure.records(organisation.path, period)

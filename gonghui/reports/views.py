@@ -76,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
     results = selectors.figure_values(scope=scope, organisation=org, period=query.period)
     values = {r.figure.name: r.value for r in results}
     groups = by_programme([r.figure for r in results])
-    children = selectors.report_children(scope=scope, organisation=org) if org.numchild else []
+    children = selectors.report_children(scope=scope, organisation=org) if org.numchild else Organisation.objects.none()
     today = timezone.localdate()
     context = {
         "query": query,

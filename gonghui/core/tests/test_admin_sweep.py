@@ -8,7 +8,7 @@ name its other-town row in `foreign_rows`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -55,7 +55,8 @@ def foreign_rows(fed: Federation) -> dict[type[models.Model], models.Model]:
     person_b.name = "李娜娜"  # a second history row, so there is something to revert to
     person_b.save()
     token_b, _ = ApiToken.issue(user=fed.town_b_staff, name="许村镇数据对接")
-    text = ConsentText.objects.filter(category=ConsentCategory.HEALTH).first()  # the wording a migration puts in
+    # the wording a migration puts in
+    text = ConsentText.objects.filter(category=ConsentCategory.HEALTH).order_by("pk")[0]
     consent_b = Consent.objects.create(
         person=person_b, category=ConsentCategory.HEALTH, text=text, given_at=timezone.now()
     )
@@ -144,7 +145,7 @@ def database_state() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def audit_rows() -> list[dict[str, Any]]:
+def audit_rows() -> list[Mapping[str, Any]]:
     return list(AuditEntry.objects.order_by("pk").values())
 
 
@@ -223,7 +224,7 @@ def test_a_city_officer_reads_the_admin_but_cannot_write(fed: Federation) -> Non
     } <= read
 
 
-def first_history(obj: models.Model) -> int:
+def first_history(obj: Membership) -> int:
     return obj.history.earliest("history_id").history_id
 
 

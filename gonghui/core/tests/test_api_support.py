@@ -3,12 +3,14 @@
 import json
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.testing import TestClient
@@ -21,7 +23,7 @@ from gonghui.testing import PASSWORD, new_id_number
 MEMBERS = "/api/v1/members"
 
 
-def bearer(key: str) -> dict[str, str]:
+def bearer(key: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
@@ -140,7 +142,7 @@ def test_a_read_with_a_session_needs_no_csrf_token(fed):
 # --- errors --------------------------------------------------------------------------------
 
 
-def join(client, union: Organisation, **fields) -> object:
+def join(client, union: Organisation, **fields) -> HttpResponse:
     payload = {"union_id": union.pk, "id_number": new_id_number(), "name": "王芳", "joined_on": "2024-05-01"}
     return client.post(MEMBERS, {**payload, **fields}, content_type="application/json")
 
@@ -285,12 +287,16 @@ def test_the_count_stops_at_the_cap(fed):
         )
     paginator = CappedPagination(cap=3)
     page = paginator.paginate_queryset(
-        Organisation.objects.order_by("path"), CappedPagination.Input(limit=2, offset=0), request=None
+        Organisation.objects.order_by("path"),
+        CappedPagination.Input(limit=2, offset=0),
+        request=RequestFactory().get("/"),
     )
     assert len(page["items"]) == 2
     assert (page["count"], page["count_capped"]) == (3, True)
     short = paginator.paginate_queryset(
-        Organisation.objects.filter(pk=fed.city.pk), CappedPagination.Input(limit=2, offset=0), request=None
+        Organisation.objects.filter(pk=fed.city.pk),
+        CappedPagination.Input(limit=2, offset=0),
+        request=RequestFactory().get("/"),
     )
     assert (short["count"], short["count_capped"]) == (1, False)
 
@@ -316,7 +322,9 @@ def test_a_count_over_budget_gives_up_and_leaves_the_transaction_as_it_was(fed):
 def test_a_capped_count_says_so_when_it_gives_up(fed, monkeypatch):
     monkeypatch.setattr("gonghui.core.api_support.bounded_count", lambda queryset, budget_ms: None)
     page = CappedPagination().paginate_queryset(
-        Organisation.objects.order_by("path"), CappedPagination.Input(limit=2, offset=0), request=None
+        Organisation.objects.order_by("path"),
+        CappedPagination.Input(limit=2, offset=0),
+        request=RequestFactory().get("/"),
     )
     assert (len(page["items"]), page["count"], page["count_capped"]) == (2, 2, True)
 

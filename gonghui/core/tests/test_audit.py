@@ -97,6 +97,7 @@ def test_a_change_to_a_member_is_logged_with_its_author(client, fed):
     response = client.patch(url, {"household_registration": "浙江海宁"}, content_type="application/json")
     assert response.status_code == 200
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.CHANGE, subject_type="members.person").first()
+    assert entry is not None
     assert (entry.actor_username, entry.subject_id, entry.data_subject_id) == (
         "town_a",
         str(fed.member_a1.person_id),

@@ -73,7 +73,7 @@ def test_a_restore_that_lost_a_row_is_caught(backed_up: Path, tmp_path: Path):
 
 
 def test_a_restore_with_a_changed_row_is_caught(backed_up: Path, tmp_path: Path):
-    person = Person.objects.order_by("pk").first()
+    person = Person.objects.order_by("pk")[0]
     person.name = "改过的名字"
     person.save(update_fields=["name"])
     later = tmp_path / "later"

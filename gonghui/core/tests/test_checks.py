@@ -62,7 +62,7 @@ def test_a_malformed_hash_key_fails_the_deploy_check_without_showing_it(good_key
 def test_missing_keys_fail_the_check(good_keys):
     good_keys.GONGHUI_FIELD_KEYS = []
     good_keys.GONGHUI_HASH_KEY = ""
-    assert sorted(e.id for e in check_field_keys()) == ["core.E001", "core.E002"]
+    assert sorted(str(e.id) for e in check_field_keys()) == ["core.E001", "core.E002"]
 
 
 @pytest.mark.parametrize("hosts", [["*"], ["gonghui.example", "*"], ["*.gonghui.example"]])

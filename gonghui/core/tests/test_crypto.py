@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import FieldError
@@ -111,7 +112,9 @@ def test_filtering_on_a_sealed_field_is_refused_not_silently_empty(fed):
     with pytest.raises(FieldError, match="blind_index"):
         Person.objects.filter(id_number=fed.member_a1.person.id_number).exists()
     with pytest.raises(FieldError, match="blind_index"):
-        Person.objects.filter(mobile__startswith="139").exists()
+        # Spelled as a dict so the type checker's Django plugin, which asks the field for the
+        # lookup while checking, does not meet the refusal this test is about.
+        Person.objects.filter(**{"mobile__startswith": "139"}).exists()
 
 
 def test_search_by_identity_and_mobile_number_uses_the_hashes(fed):
@@ -203,7 +206,7 @@ def test_production_settings_refuse_to_start_without_keys():
 
 
 def insert_plain_person(pk: int, number: str, mobile: str) -> None:
-    values = [pk, "旧数据", number, date(1990, 1, 1), "M", mobile, "", "", "", False]
+    values: list[Any] = [pk, "旧数据", number, date(1990, 1, 1), "M", mobile, "", "", "", False]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO members_person (id, name, id_number, birth_date, sex, mobile, household_registration,"

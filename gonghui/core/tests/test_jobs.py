@@ -39,7 +39,7 @@ def sleeper(fed, *, steps: int = 3, start: bool = True, owner=None) -> Job:
     )
 
 
-def names_in(content: bytes, sheet: int = 0, first_row: int = 2) -> list[str]:
+def names_in(content: bytes, sheet: int = 0, first_row: int = 2) -> list[object]:
     book = load_workbook(io.BytesIO(content), read_only=True)
     return [row[0] for row in book.worksheets[sheet].iter_rows(min_row=first_row, values_only=True) if row[0]]
 

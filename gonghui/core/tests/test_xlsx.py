@@ -24,7 +24,7 @@ def written(*rows: list) -> list[tuple]:
     for row in rows:
         sheet.append(row)
     read = load_workbook(io.BytesIO(book.content()))
-    return [tuple((cell.value, cell.data_type) for cell in row) for row in read.active.iter_rows()]
+    return [tuple((cell.value, cell.data_type) for cell in row) for row in read.worksheets[0].iter_rows()]
 
 
 @pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠"], ids=repr)
@@ -82,7 +82,7 @@ def test_a_table_has_a_bold_frozen_header_and_text_columns() -> None:
     book = Book()
     sheet = book.table("花名册", [("姓名", 10), ("身份证号", 22)], text_columns=frozenset({"身份证号"}))
     sheet.append_text(["=张三", "330481199001010011"])
-    read = load_workbook(io.BytesIO(book.content())).active
+    read = load_workbook(io.BytesIO(book.content())).worksheets[0]
     header, row = list(read.iter_rows())
     assert [c.value for c in header] == ["姓名", "身份证号"] and header[0].font.bold
     assert (row[0].value, row[0].data_type, row[1].number_format) == ("'=张三", "s", "@")

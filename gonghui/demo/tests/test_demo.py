@@ -88,6 +88,7 @@ def test_the_tree_is_sound_and_closures_are_dated(demo):
     closed = Organisation.objects.exclude(status="active")
     assert {o.status for o in closed} == {"merged", "dissolved"}
     for org in closed:
+        assert org.status_since is not None
         assert OrganisationStatusChange.objects.filter(
             organisation=org, status=org.status, on=org.status_since
         ).exists()
@@ -108,6 +109,7 @@ def test_it_prints_a_working_sign_in_for_each_role(demo, client):
     city_user = User.objects.get(username="demo-city")
     assert city_user.account.organisation == city and city_user.has_perm("members.view_full_identity")
     member = User.objects.get(username="demo-member").account.person
+    assert member is not None
     assert member.memberships.filter(status=MembershipStatus.ACTIVE).exists()
 
 

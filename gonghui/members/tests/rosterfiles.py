@@ -23,7 +23,7 @@ def csv_bytes(rows: Sequence[Sequence[Any]], *, encoding: str = "utf-8-sig") -> 
 
 def xlsx_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     for row in rows:
         sheet.append(list(row))
     out = io.BytesIO()

@@ -129,4 +129,4 @@ def test_one_job_run_twice_at_once_imports_once_and_stays_done(settings, monkeyp
     job.refresh_from_db()
     assert (job.status, job.created_count, job.error_count) == (ImportStatus.DONE, 200, 0)
     assert Membership.objects.filter(import_job=job).count() == 200
-    assert job.job.attempts == 1
+    assert job.job is not None and job.job.attempts == 1

@@ -52,7 +52,7 @@ def queued(settings, monkeypatch):
 
 
 def stored_files() -> list[Path]:
-    root = Path(default_storage.location) / import_files.FOLDER
+    root = Path(default_storage.path(import_files.FOLDER))
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
@@ -168,7 +168,12 @@ def test_the_command_and_the_scheduled_task_run_the_same_purge(fed, queued, monk
     call_command("purge_imports", stdout=out)
     assert "已删除 1 个花名册文件（保存期限 30 天）；1 个过期未导入的记录已标为未导入" in out.getvalue()
     calls: list[bool] = []
-    monkeypatch.setattr(tasks, "import_files_purge", lambda: calls.append(True) or import_files.PurgeResult(0, 0))
+
+    def purge() -> import_files.PurgeResult:
+        calls.append(True)
+        return import_files.PurgeResult(0, 0)
+
+    monkeypatch.setattr(tasks, "import_files_purge", purge)
     assert tasks.purge_import_files.apply().get() == {"files": 0, "expired_jobs": 0} and calls == [True]
 
 
@@ -357,7 +362,9 @@ def test_numbers_quoted_in_an_error_report_are_masked_wherever_it_is_read(fed):
             str(cell)
             for row in load_workbook(
                 io.BytesIO(client.get(reverse("members:import_errors", args=[job.pk])).content), read_only=True
-            ).active.iter_rows(values_only=True)
+            )
+            .worksheets[0]
+            .iter_rows(values_only=True)
             for cell in row
         ),
     ]

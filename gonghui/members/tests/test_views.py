@@ -384,8 +384,8 @@ def test_roster_templates_download_with_the_chinese_headers(client, fed):
     assert client.get(reverse("members:import_template", args=["xls"])).status_code == 404
 
 
-def exported_names(response) -> list[str]:
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+def exported_names(response) -> list[object]:
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
     return [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 

@@ -339,3 +339,21 @@ def test_employer_list_is_one_query_after_sign_in(fed, as_user, django_assert_ma
     client.get(EMPLOYERS)
     with django_assert_max_num_queries(6):
         assert len(names(client.get(EMPLOYERS, {"limit": 50}))) == 21
+
+
+def test_detail_lists_current_officers_unless_ended_ones_are_asked_for(fed, as_user):
+    from gonghui.organisations.models import Officer, OfficerRole
+
+    Officer.objects.create(organisation=fed.union_a1, role=OfficerRole.CHAIR, name="陈敏", started_on=date(2021, 5, 1))
+    Officer.objects.create(
+        organisation=fed.union_a1,
+        role=OfficerRole.CHAIR,
+        name="徐建国",
+        started_on=date(2016, 5, 1),
+        ended_on=date(2021, 4, 30),
+    )
+    client = as_user(fed.town_a_staff)
+    current = body(client.get(f"{ORGS}/{fed.union_a1.pk}"))["officers"]
+    assert [(o["name"], o["ended_on"]) for o in current] == [("陈敏", None)]
+    everyone = body(client.get(f"{ORGS}/{fed.union_a1.pk}", {"include_ended": "true"}))["officers"]
+    assert [(o["name"], o["ended_on"]) for o in everyone] == [("陈敏", None), ("徐建国", "2021-04-30")]

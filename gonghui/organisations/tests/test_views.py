@@ -60,6 +60,23 @@ def test_union_page_shows_officers_employers_and_status_history(client, fed):
     assert "硖石街道总工会" in page and reverse("organisations:detail", args=[fed.city.pk]) not in page
 
 
+def test_union_page_lists_former_officers_apart_from_current_ones(client, fed):
+    Officer.objects.create(organisation=fed.union_a1, role=OfficerRole.CHAIR, name="陈敏", started_on=date(2021, 5, 1))
+    Officer.objects.create(
+        organisation=fed.union_a1,
+        role=OfficerRole.CHAIR,
+        name="徐建国",
+        started_on=date(2016, 5, 1),
+        ended_on=date(2021, 4, 30),
+    )
+    client.force_login(fed.town_a_staff)
+    response = client.get(reverse("organisations:detail", args=[fed.union_a1.pk]))
+    assert [o.name for o in response.context["officers"]] == ["陈敏"]
+    assert [o.name for o in response.context["former_officers"]] == ["徐建国"]
+    page = response.content.decode()
+    assert page.index("陈敏") < page.index("离任干部") < page.index("徐建国") and "2021-04-30" in page
+
+
 def test_members_cannot_open_the_workbench(client, fed):
     client.force_login(fed.member_user)
     assert client.get(reverse("organisations:workbench")).status_code == 403

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from gonghui.core.errors import Forbidden, NotFound
-from gonghui.core.figures import Period, all_figures, get_figure
+from gonghui.core.figures import FigureValue, Period, all_figures, get_figure
 from gonghui.members import services as member_services
 from gonghui.organisations import services as org_services
 from gonghui.reports import selectors
@@ -23,7 +23,7 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def value(name: str, org, period: Period = YEAR_2024) -> int:
+def value(name: str, org, period: Period = YEAR_2024) -> FigureValue:
     return get_figure(name).compute(org.path, period)
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gonghui.accounts.scopes import scope_for
-from gonghui.core.access import Role, Scope
+from gonghui.core.access import Role, Scope, StaffScope
 from gonghui.core.errors import ServiceError
 from gonghui.members.importing import import_job_submit
 from gonghui.members.models import ImportJob, ImportStatus
@@ -69,4 +69,4 @@ def _scope(username: str | None) -> Scope:
     root = Organisation.objects.get_root_nodes().first()
     if root is None:
         raise CommandError("还没有市总工会，请先建立组织树")
-    return Scope(user=None, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
+    return StaffScope(user=None, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
