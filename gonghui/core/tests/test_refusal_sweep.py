@@ -50,7 +50,8 @@ from gonghui.members.models import ImportJob, ImportStatus, Membership, Person
 from gonghui.members.selectors import MemberFilter
 from gonghui.members.services import transfer_start
 from gonghui.organisations.models import Officer, OfficerRole, Organisation, OrganisationKind
-from gonghui.privacy.models import Consent, ConsentCategory, ConsentText
+from gonghui.privacy.models import Consent, ConsentCategory
+from gonghui.privacy.services import consent_text_current
 from gonghui.testing import Federation, make_member, make_user, new_id_number, new_mobile
 
 # --- the foreign rows ----------------------------------------------------------------------
@@ -170,7 +171,7 @@ def inbox_message(user: User, title: str) -> Notification:
 
 
 def consent(person: Person) -> Consent:
-    text = ConsentText.objects.filter(category=ConsentCategory.HEALTH).first()
+    text = consent_text_current(category=ConsentCategory.HEALTH)
     return Consent.objects.create(person=person, category=ConsentCategory.HEALTH, text=text, given_at=timezone.now())
 
 
@@ -366,7 +367,7 @@ def database_rows() -> dict[tuple[str, Any], str]:
         for model in apps.get_models(include_auto_created=True):
             if model in UNWATCHED or model._meta.proxy or not model._meta.managed:
                 continue
-            cursor.execute(f"SELECT {quote(model._meta.pk.column)}, * FROM {quote(model._meta.db_table)}")
+            cursor.execute(f"SELECT {quote(str(model._meta.pk.column))}, * FROM {quote(model._meta.db_table)}")
             for row in cursor.fetchall():
                 rows[(model._meta.label, row[0])] = digest(row)
     return rows
@@ -377,9 +378,10 @@ def digest(row: tuple[Any, ...]) -> str:
     return hashlib.sha1(repr(tuple(values)).encode()).hexdigest()
 
 
-def own_row(label: str, pk: Any, user: User) -> bool:
+def own_row(key: tuple[str, Any], user: User) -> bool:
     """A row whose every link to a person or a user leads to the visitor (a member's own
     consent, an officer's own inbox message read): the visitor may change their own rows."""
+    label, pk = key
     model = apps.get_model(label)
     row = model._base_manager.filter(pk=pk).values().first()
     if row is None:
@@ -396,7 +398,7 @@ def own_row(label: str, pk: Any, user: User) -> bool:
 
 def foreign_writes(before: dict, after: dict, user: User) -> list[tuple[str, Any]]:
     changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
-    return sorted((key for key in changed if not own_row(*key, user)), key=str)
+    return sorted((key for key in changed if not own_row(key, user)), key=str)
 
 
 # --- the sweep -----------------------------------------------------------------------------
