@@ -375,7 +375,7 @@ def database_rows() -> dict[tuple[str, Any], str]:
 
 def digest(row: tuple[Any, ...]) -> str:
     values = (bytes(value) if isinstance(value, memoryview) else value for value in row)
-    return hashlib.sha1(repr(tuple(values)).encode()).hexdigest()
+    return hashlib.blake2b(repr(tuple(values)).encode(), digest_size=16).hexdigest()
 
 
 def own_row(key: tuple[str, Any], user: User) -> bool:
