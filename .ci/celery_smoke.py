@@ -20,7 +20,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from gonghui.core.access import Role, Scope  # noqa: E402
+from gonghui.core.access import Role, StaffScope  # noqa: E402
 from gonghui.core.crypto import blind_index  # noqa: E402
 from gonghui.members.identity import make_id_number  # noqa: E402
 from gonghui.members.importing import import_job_submit  # noqa: E402
@@ -59,7 +59,7 @@ def main() -> int:
     )
     assert employer is not None, "no employer covered by an active union: seed the database first"
     root = Organisation.objects.get_root_nodes().first()
-    scope = Scope(user=None, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
+    scope = StaffScope(user=None, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
     job = import_job_submit(
         scope=scope, union=employer.union, uploaded_file=BytesIO(roster(employer)), filename="smoke.csv"
     )

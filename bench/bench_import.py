@@ -201,11 +201,11 @@ def clear_members() -> None:
 
 
 def city_scope() -> Any:
-    from gonghui.core.access import Role, Scope
+    from gonghui.core.access import Role, StaffScope
     from gonghui.organisations.models import Organisation
 
     root = Organisation.objects.get(code="BENCH")
-    return Scope(user=None, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
+    return StaffScope(user=None, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)
 
 
 def phase_import(path: Path) -> int:

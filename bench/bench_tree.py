@@ -46,7 +46,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from gonghui.core import demo  # noqa: E402
-from gonghui.core.access import Role, Scope  # noqa: E402
+from gonghui.core.access import Role, StaffScope  # noqa: E402
 from gonghui.members import demo as member_demo  # noqa: E402
 from gonghui.members.models import Membership, MembershipStatus  # noqa: E402
 from gonghui.organisations import demo as org_demo  # noqa: E402
@@ -243,9 +243,9 @@ class Row:
     baseline_name: str
 
 
-def staff_scope(org: Organisation) -> Scope:
+def staff_scope(org: Organisation) -> StaffScope:
     role = {1: Role.CITY, 2: Role.CITY, 3: Role.TOWN}.get(org.depth, Role.UNION)
-    return Scope(user=None, role=role, organisation_id=org.pk, organisation_path=org.path)
+    return StaffScope(user=None, role=role, organisation_id=org.pk, organisation_path=org.path)
 
 
 def same(a: object, b: object, what: str) -> None:

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from gonghui.core import jobs
 from gonghui.core.api_support import ERRORS, CappedPagination, scope_of
+from gonghui.core.downloads import attachment
 from gonghui.core.models import Job
 
 router = Router(tags=["后台任务"])
@@ -64,9 +64,7 @@ def job_status(request: HttpRequest, job_id: int) -> Job:
 def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     scope = scope_of(request)
     result = jobs.job_result_download(scope=scope, job=jobs.job_get(scope=scope, pk=job_id), request=request)
-    response = HttpResponse(result.content, content_type=result.content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=result.filename)
-    return response
+    return attachment(result.content, result.content_type, result.filename)
 
 
 @router.post("/{int:job_id}/retry", response={200: JobOut, **ERRORS}, summary="重试失败或已取消的任务")

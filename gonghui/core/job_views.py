@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core import jobs
 from gonghui.core.access import request_scope
+from gonghui.core.downloads import attachment
 from gonghui.core.pages import is_htmx, page
 
 JOBS_SHOWN = 50
@@ -40,9 +40,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's file, opened from its sealed copy: scoped, and audited on every download."""
     scope = request_scope(request)
     result = jobs.job_result_download(scope=scope, job=jobs.job_get(scope=scope, pk=pk), request=request)
-    response = HttpResponse(result.content, content_type=result.content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=result.filename)
-    return response
+    return attachment(result.content, result.content_type, result.filename)
 
 
 @page

@@ -1,7 +1,8 @@
 """Background jobs with progress: roster imports, large exports, and next the mutual-aid
 settlement runs, all through one mechanism (docs/architecture.md, "Jobs").
 
-An app registers a kind in its own `jobs.py` (found at start-up like `figures.py`):
+An app registers a kind in its own `jobs.py`, imported by its `contributions.py` (the one
+discovery point, core/registry.py):
 
     register_job_kind("members.export", label="会员名单导出", run=run_member_export)
 
@@ -33,21 +34,27 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 from uuid import uuid4
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from gonghui.core.access import Scope, StaffScope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import decrypt_bytes, encrypt_bytes
 from gonghui.core.errors import Conflict, NotFound, ServiceError
 from gonghui.core.models import AuditEntry, Job, JobState
+from gonghui.core.notifications import notify
+from gonghui.core.registry import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -92,20 +99,24 @@ class JobKind:
     page_url: Callable[[Job], str] | None = None
 
 
-_KINDS: dict[str, JobKind] = {}
+kinds: Registry[JobKind] = Registry("job kinds", key=attrgetter("name"), order=attrgetter("name"))
 
 
 def register_job_kind(name: str, *, label: str, run: Run, **options: Any) -> JobKind:
-    kind = JobKind(name=name, label=label, run=run, **options)
-    _KINDS[name] = kind
-    return kind
+    """Called from an app's jobs.py, which its contributions.py imports; a name registered
+    twice is an error, as in every registry."""
+    return kinds.register(JobKind(name=name, label=label, run=run, **options))
 
 
 def job_kind(name: str) -> JobKind:
     try:
-        return _KINDS[name]
+        return kinds.get(name)
     except KeyError:
         raise LookupError(f"no job kind {name!r} is registered") from None
+
+
+def _kind_or_none(name: str) -> JobKind | None:
+    return kinds.get(name) if name in kinds else None
 
 
 def lease_seconds() -> int:
@@ -117,7 +128,7 @@ def lease_seconds() -> int:
 
 def jobs_for(scope: Scope) -> QuerySet[Job]:
     """Jobs the scope may see, newest first: staff those within their subtree, a member their
-    own. The workbench lists the finished ones as to-dos."""
+    own."""
     if isinstance(scope, StaffScope):
         visible = Q(scope_path__startswith=scope.organisation_path) & ~Q(scope_path="")
     else:
@@ -143,12 +154,12 @@ def job_get(*, scope: Scope, pk: int) -> Job:
 
 
 def job_page_url(job: Job) -> str | None:
-    kind = _KINDS.get(job.kind)
+    kind = _kind_or_none(job.kind)
     return kind.page_url(job) if kind and kind.page_url else None
 
 
 def job_can_retry(job: Job) -> bool:
-    return job.state in {JobState.FAILED, JobState.CANCELLED} and job.kind in _KINDS
+    return job.state in {JobState.FAILED, JobState.CANCELLED} and job.kind in kinds
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -295,7 +306,7 @@ class Outcome:
 
 
 def _run(job: Job, lease: Lease) -> Outcome:
-    kind = _KINDS.get(job.kind)
+    kind = _kind_or_none(job.kind)
     if kind is None:
         return Outcome(failure=INTERNAL_ERROR, error=f"unknown job kind {job.kind}")
     for attempt in range(CONFLICT_RETRIES + 1):
@@ -341,7 +352,10 @@ def _settle(job: Job, token: str, lease: Lease, outcome: Outcome) -> None:
     stored = _store_result(outcome.result) if outcome.result else None
     if stored:
         values.update(stored)
-    if not mine.update(**values, updated_at=now) and stored:
+    if mine.update(**values, updated_at=now):
+        job.refresh_from_db()
+        _tell_owner(job)
+    elif stored:
         Job._meta.get_field("result_file").storage.delete(stored["result_file"])  # not ours any more
 
 
@@ -358,9 +372,26 @@ def _store_result(result: JobResult) -> dict[str, Any]:
 
 
 def _ended(job: Job) -> None:
-    kind = _KINDS.get(job.kind)
+    kind = _kind_or_none(job.kind)
     if kind and kind.on_ended:
         kind.on_ended(job)
+    if job.state == JobState.FAILED:  # a cancelled job was stopped by someone who knows
+        _tell_owner(job)
+
+
+def _tell_owner(job: Job) -> None:
+    """Whoever started the job hears that it ended: they may have left its page long ago."""
+    if job.owner_id is None:
+        return
+    done = job.state == JobState.SUCCEEDED
+    notify(
+        users=User.objects.filter(pk=job.owner_id),
+        kind="job.succeeded" if done else "job.failed",
+        title=gettext_noop("后台任务已完成") if done else gettext_noop("后台任务未完成"),
+        body=gettext_noop("「%(label)s」已完成。") if done else gettext_noop("「%(label)s」未完成：%(message)s"),
+        params={"label": job.label} if done else {"label": job.label, "message": job.message},
+        link=reverse("job_detail", args=[job.pk]),
+    )
 
 
 class Lease:
@@ -450,7 +481,7 @@ def _reap_if_stale(job_id: int) -> None:
 def job_reap_one(job: Job, *, enqueue: bool = True) -> bool:
     """One job that lost its worker: queued again, or failed. False if it beat meanwhile."""
     held = Job.objects.filter(pk=job.pk, state=JobState.RUNNING, run_token=job.run_token, heartbeat_at=job.heartbeat_at)
-    again = job.attempts < job.max_attempts and job.kind in _KINDS
+    again = job.attempts < job.max_attempts and job.kind in kinds
     now = timezone.now()
     if again:
         message = RETRYING.format(attempt=job.attempts + 1)

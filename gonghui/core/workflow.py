@@ -9,7 +9,7 @@ locks the object (through the process's own lock helper, which takes the app's r
 documented order), refuses a step that is not the scope's to take (403) or not open in the
 object's state (409: skipped, repeated, or the case is closed), applies the service's
 change, records a Decision (who, when, why), writes the audit entry, and, once the
-transaction commits, sends `step_decided` for notifications to pick up.
+transaction commits, sends `step_decided` (for later listeners; notifications are sent by the processes' own changes).
 
 Written here rather than taken from django-fsm-2 (with django-fsm-log), which do support
 Django 5.2: who may take a step depends on the asker's Scope (their organisation subtree)

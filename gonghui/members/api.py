@@ -18,12 +18,13 @@ from ninja.responses import Status
 
 from gonghui.core.api_jobs import JobOut
 from gonghui.core.api_support import ERRORS, CappedPagination, IsoDate, omittable, scope_of, staff_scope_of
+from gonghui.core.downloads import attachment
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import Job
 from gonghui.core.text import Line, Note
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import selectors, services
-from gonghui.members.exports import attachment, member_export_submit, members_export_xlsx
+from gonghui.members.exports import member_export_submit, members_export_xlsx
 from gonghui.members.models import (
     Education,
     Membership,

@@ -13,9 +13,10 @@ from ninja.responses import Status
 
 from gonghui.core.access import request_scope
 from gonghui.core.api_support import ERRORS, CappedPagination
+from gonghui.core.downloads import attachment
 from gonghui.core.text import Line
 from gonghui.core.xlsx import XLSX_TYPE
-from gonghui.members.exports import CSV_TYPE, attachment, import_errors_xlsx, roster_template
+from gonghui.members.exports import CSV_TYPE, import_errors_xlsx, roster_template
 from gonghui.members.importing import import_job_get, import_job_list, import_job_submit
 from gonghui.members.models import ImportJob
 from gonghui.organisations.selectors import organisation_get

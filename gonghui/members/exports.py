@@ -11,9 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Scope
@@ -191,13 +190,6 @@ def import_errors_xlsx(job: ImportJob) -> bytes:
     if job.error_count > len(job.errors):
         sheet.append([None, None, f"……另有 {job.error_count - len(job.errors)} 处错误未列出"])
     return book.content()
-
-
-def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    """A file download response, for the pages and the API alike."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:

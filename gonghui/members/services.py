@@ -38,7 +38,7 @@ from gonghui.members.models import (
 )
 from gonghui.members.roster import match_key
 from gonghui.members.selectors import active_membership
-from gonghui.members.workflows import CONFIRMATIONS, covers_receiving, covers_sending
+from gonghui.members.workflows import covers_receiving, covers_sending, sides_of
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
 
 PERSON_FIELDS = {"name", "mobile", "household_registration", "education", "skill_level", "is_migrant_worker"}
@@ -320,7 +320,7 @@ def transfer_confirm(*, scope: Scope, transfer: Transfer, on: date | None = None
     """Confirm for whichever side(s) the scope covers; completes once both have confirmed.
     A side that has already confirmed is told so (409) rather than confirming again."""
     locked = lock_transfer(transfer, completing=True)
-    sides = [step for step in CONFIRMATIONS if workflow.may(locked, step, scope=scope)]
+    sides = sides_of(scope, locked)
     if not sides:
         raise Forbidden("您不是该转接的转出或转入方", field="transfer")
     # Nothing open: the first one's decision says why (already confirmed, or closed).

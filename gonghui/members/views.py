@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.access import Role, Scope, request_scope
+from gonghui.core.downloads import attachment
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.pages import form_error, is_htmx, page, staff_page
 from gonghui.core.sections import member_sections_for
@@ -72,7 +73,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "members/list.html", {"form": form, "page_obj": None}, status=400)
     content = exports.members_export_xlsx(scope=scope, filters=form.to_filter(), request=request)
-    return exports.attachment(content, XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return attachment(content, XLSX_TYPE, f"会员名单-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @staff_page
@@ -296,7 +297,7 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """A job's error report as .xlsx, for those who may see the job (numbers in it are masked)."""
     job = importing.import_job_get(scope=request_scope(request), pk=pk)
-    return exports.attachment(exports.import_errors_xlsx(job), XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
+    return attachment(exports.import_errors_xlsx(job), XLSX_TYPE, f"导入错误报告-{job.pk}.xlsx")
 
 
 @page
@@ -304,7 +305,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in TEMPLATE_TYPES:
         raise NotFound(gettext_noop("没有这种格式的模板"), field="format")
-    return exports.attachment(exports.roster_template(fmt), TEMPLATE_TYPES[fmt], f"会员花名册模板.{fmt}")
+    return attachment(exports.roster_template(fmt), TEMPLATE_TYPES[fmt], f"会员花名册模板.{fmt}")
 
 
 # The member's own page

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.access import request_scope
+from gonghui.core.downloads import attachment
 from gonghui.core.pages import page
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.privacy import services
@@ -49,11 +49,6 @@ def my_data(request: HttpRequest) -> HttpResponse:
     data = services.personal_data_download(scope=request_scope(request), request=request)
     stem = f"my-data-{timezone.localdate():%Y%m%d}"
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(personal_data_xlsx(data), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{stem}.xlsx")
-        return response
+        return attachment(personal_data_xlsx(data), XLSX_TYPE, f"{stem}.xlsx")
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    filename = f"{stem}.json"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    return attachment(body, "application/json; charset=utf-8", f"{stem}.json")

@@ -12,11 +12,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.access import Scope, request_scope
+from gonghui.core.downloads import attachment
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.figures import Period, by_programme
 from gonghui.core.pages import staff_page
@@ -126,9 +126,7 @@ def records(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _xlsx(file: exports.ExportFile) -> HttpResponse:
-    response = HttpResponse(file.content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file.filename)
-    return response
+    return attachment(file.content, XLSX_TYPE, file.filename)
 
 
 @staff_page

@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from gonghui.core import jobs
-from gonghui.core.models import AuditEntry, Job, JobState
+from gonghui.core.models import AuditEntry, Job, JobState, Notification
 from gonghui.core.tests.worker_app import SLEEP_KIND
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,22 @@ def test_a_job_whose_lease_ran_out_is_queued_again_then_failed_saying_so(fed, se
     assert (job.state, job.message) == (JobState.FAILED, jobs.WORKER_LOST) and jobs.job_can_retry(job)
 
 
+def test_whoever_started_a_job_is_told_when_it_ends_and_how(fed):
+    done = sleeper(fed, steps=2)
+    failed = sleeper(fed, start=False)
+    long_ago = timezone.now() - timedelta(days=1)
+    Job.objects.filter(pk=failed.pk).update(state=JobState.RUNNING, attempts=3, heartbeat_at=long_ago, run_token="z")
+    jobs.jobs_reap()
+    told = Notification.objects.filter(recipient=fed.town_a_staff).order_by("pk")
+    assert [(n.kind, n.link) for n in told] == [
+        ("job.succeeded", reverse("job_detail", args=[done.pk])),
+        ("job.failed", reverse("job_detail", args=[failed.pk])),
+    ]
+    assert told[0].body_text == "「测试任务」已完成。"
+    assert told[1].body_text == f"「测试任务」未完成：{jobs.WORKER_LOST}"
+    assert not Notification.objects.exclude(recipient=fed.town_a_staff).exists()
+
+
 def test_a_job_still_beating_is_left_alone(fed):
     job = sleeper(fed, start=False)
     Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, attempts=1, heartbeat_at=timezone.now())
@@ -100,6 +116,7 @@ def test_a_deadlock_is_tried_again_and_then_reported_as_try_again(fed, monkeypat
             raise deadlock()
         return None
 
+    jobs.kinds.unregister("tests.deadlocks")
     jobs.register_job_kind("tests.deadlocks", label="测试", run=deadlocks_twice)
     monkeypatch.setattr(jobs.time, "sleep", lambda seconds: None)
     job = jobs.job_submit(kind="tests.deadlocks", label="测试", owner=fed.city_staff, scope_path=fed.city.path)
@@ -108,6 +125,7 @@ def test_a_deadlock_is_tried_again_and_then_reported_as_try_again(fed, monkeypat
     def always(job, progress):
         raise deadlock()
 
+    jobs.kinds.unregister("tests.deadlocks")
     jobs.register_job_kind("tests.deadlocks", label="测试", run=always)
     job = jobs.job_submit(kind="tests.deadlocks", label="测试", owner=fed.city_staff, scope_path=fed.city.path)
     assert (job.state, job.message) == (JobState.FAILED, jobs.TRY_AGAIN)
@@ -123,6 +141,7 @@ def test_a_cancelled_job_stops_at_its_next_progress_report(fed):
         progress(2, 10)
         pytest.fail("the run went on after its job was cancelled")
 
+    jobs.kinds.unregister("tests.cancelled")
     jobs.register_job_kind("tests.cancelled", label="测试", run=cancel_half_way)
     Job.objects.filter(pk=job.pk).update(kind="tests.cancelled")
     monkeypatch_interval = jobs.PROGRESS_SECONDS
