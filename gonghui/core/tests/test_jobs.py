@@ -12,7 +12,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from gonghui.core import jobs
@@ -86,8 +86,11 @@ def test_whoever_started_a_job_is_told_when_it_ends_and_how(fed):
         ("job.succeeded", reverse("job_detail", args=[done.pk])),
         ("job.failed", reverse("job_detail", args=[failed.pk])),
     ]
-    assert told[0].body_text == "「测试任务」已完成。"
-    assert told[1].body_text == f"「测试任务」未完成：{jobs.WORKER_LOST}"
+    with translation.override("zh-hans"):  # the text is stored as its source, shown in the reader's language
+        assert told[0].body_text == "「测试任务」已完成。"
+        assert told[1].body_text == f"「测试任务」未完成：{jobs.WORKER_LOST}"
+    with translation.override("en"):
+        assert told[0].body_text == "“测试任务” has finished."
     assert not Notification.objects.exclude(recipient=fed.town_a_staff).exists()
 
 
