@@ -22,7 +22,7 @@ source-state check and a log table, both below."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -161,13 +161,6 @@ def start(obj: T, step: str, *, scope: Scope, create: Callable[[T], T], reason: 
 def decisions_of(obj: models.Model) -> models.QuerySet[Decision]:
     """The steps taken on the object, oldest first."""
     return Decision.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-
-
-def steps_open(obj: models.Model, *, scope: Scope, among: Iterable[str] | None = None) -> list[str]:
-    """Names of the steps this scope may take on the object now (for pages' buttons)."""
-    process = process_of(obj)
-    names = among if among is not None else [s.name for s in process.steps]
-    return [name for name in names if may(obj, name, scope=scope) and is_open(obj, name)]
 
 
 def _check_who(process: Process, step: Step, scope: Scope | None, obj: Any) -> None:
