@@ -28,7 +28,7 @@ from gonghui.members.models import (
     MembershipStatus,
     Person,
 )
-from gonghui.members.roster import parse_date, read_roster
+from gonghui.members.roster import RowError, parse_date, read_roster
 from gonghui.members.tests.rosterfiles import HEADERS, csv_bytes, person_row, xlsx_bytes
 from gonghui.organisations import services as services_org
 from gonghui.organisations.models import OrganisationStatus
@@ -395,7 +395,7 @@ def test_someone_who_left_rejoins_with_their_person_row(fed):
     person.mobile = ""  # none on record: the file's mobile fills the gap (a differing one is kept, below)
     person.save()
     job = submit(fed, [[person.name, person.id_number, "13800001111", fed.employer_a1.name, "2024-06-01"]])
-    assert (job.status, job.created_count, job.notices) == (ImportStatus.DONE, 1, [])
+    assert (job.status, job.created_count, job.warnings) == (ImportStatus.DONE, 1, [])
     person.refresh_from_db()
     assert person.mobile == "13800001111"
     assert list(person.memberships.order_by("pk").values_list("status", "joined_on")) == [
@@ -418,9 +418,9 @@ def test_a_returning_members_stored_mobile_is_kept_and_the_report_says_so(fed):
     assert (job.status, job.created_count) == (ImportStatus.DONE, 1)
     person.refresh_from_db()
     assert person.mobile == stored
-    assert job.notices == [{"row": 2, "column": "手机号码", "message": importing.MOBILE_KEPT}]
+    assert job.warnings == [{"row": 2, "column": "手机号码", "message": importing.MOBILE_KEPT}]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORT)
-    assert entry.detail["mobiles_kept"] == 1
+    assert entry.detail["warnings"] == 1
 
 
 def test_someone_registered_between_check_and_save_means_nothing_is_saved(fed, monkeypatch):
@@ -510,3 +510,14 @@ def test_with_a_worker_the_job_is_queued_only_once_committed(
     assert importing.import_job_run(job.pk).status == ImportStatus.DONE
     assert importing.import_job_run(job.pk).created_count == 1  # delivered twice, imported once
     assert Membership.objects.filter(import_job=job).count() == 1
+
+
+def test_warnings_are_kept_beside_errors_and_capped_with_a_count():
+    check = importing.RosterCheck()
+    many = [RowError(row, "身份证号", "请核对") for row in range(2, importing.MAX_STORED_WARNINGS + 12)]
+    check.add_warnings(many)
+    check.add_errors([RowError(3, "姓名", "姓名不能为空")])
+    check.add_warnings([RowError(5000, "文件", "忽略了不认识的列")])
+    assert not check.ok
+    assert len(check.warnings) == importing.MAX_STORED_WARNINGS
+    assert check.warning_count == importing.MAX_STORED_WARNINGS + 11
