@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Scope
@@ -186,7 +186,13 @@ def import_errors_xlsx(job: ImportJob) -> bytes:
     """An import's report as .xlsx, one line per error, then one per warning, each marked."""
     book = Book()
     sheet = book.table(
-        gettext("错误明细"), [(gettext("类型"), 8), (gettext("行号"), 8), (gettext("列"), 18), (gettext("说明"), 70)]
+        gettext("错误明细"),
+        [
+            (gettext("类型"), 8),
+            (gettext("行号"), 8),
+            (gettext("列"), 18),
+            (pgettext("import report column", "说明"), 70),
+        ],
     )
     error_kind, warning_kind = gettext("错误"), gettext("提示")
     for error in job.errors:

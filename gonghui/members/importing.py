@@ -189,31 +189,36 @@ def _check_rows(
     first_row_of: dict[str, int] = {}
     pending: list[RosterRow] = []
     errors: list[RowError] = []
+    warnings: list[RowError] = []
     for number, raw in rows:
         check.total_rows += 1
-        row, problems = checker.check(number, raw)
-        if problems:
-            errors.extend(RowError(number, column, message) for column, message in problems)
-        # Noted even when the row has other faults, so a duplicate is found on the first try.
-        key = id_number_text(raw.get("id_number"))
+        result = checker.check(number, raw)
+        if result.errors:
+            errors.extend(RowError(number, column, message) for column, message in result.errors)
+        if result.warnings:
+            warnings.extend(RowError(number, column, message) for column, message in result.warnings)
+        # Noted even when the row has other faults, so a duplicate is found on the first try;
+        # by the number as stored, so an old 15-digit number meets its 18-digit form.
+        key = result.id_number or id_number_text(raw.get("id_number"))
         first = first_row_of.setdefault(key, number) if key else number
         if first != number:
             errors.append(RowError(number, ID_COLUMN, f"身份证号与第{first}行重复"))
-        elif row is not None:
-            pending.append(row)
+        elif result.row is not None:
+            pending.append(result.row)
         if check.total_rows % LOOKUP_BATCH == 0:
-            _settle(check, union, pending, errors)
-            pending, errors = [], []
+            _settle(check, union, pending, errors, warnings)
+            pending, errors, warnings = [], [], []
             progress(check.total_rows, 0, CHECKING)
-    _settle(check, union, pending, errors)
+    _settle(check, union, pending, errors, warnings)
 
 
-def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], errors: list[RowError]) -> None:
-    """Check a batch against stored people, then file its errors in row order."""
+def _settle(
+    check: RosterCheck, union: Organisation, rows: list[RosterRow], errors: list[RowError], warnings: list[RowError]
+) -> None:
+    """Check a batch against stored people, then file its errors and warnings in row order."""
     stored = stored_people([row.id_number for row in rows]) if rows else {}
     kept: list[RosterRow] = []
     rejoining: dict[str, int] = {}
-    warnings: list[RowError] = []
     for row in rows:
         person = stored.get(row.id_number)
         problem = _stored_problem(person, row, union) if person else None
@@ -227,12 +232,17 @@ def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], erro
         kept.append(row)
         if person:
             rejoining[row.id_number] = person.pk
-    errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, len(COLUMN_ORDER))))
+    errors.sort(key=_report_order)
+    warnings.sort(key=_report_order)
     check.add_errors(errors)
     if check.ok:
         check.rows.extend(kept)
         check.rejoining.update(rejoining)
     check.add_warnings(warnings)
+
+
+def _report_order(error: RowError) -> tuple[int, int]:
+    return error.row, COLUMN_ORDER.get(error.column, len(COLUMN_ORDER))
 
 
 def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
