@@ -124,7 +124,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}：{self.message}" if self.where else self.message
+        if not self.where:
+            return self.message
+        return gettext("%(where)s：%(message)s") % {"where": self.where, "message": self.message}
 
 
 class RulesInvalid(ValidationFailed):
@@ -166,6 +168,19 @@ def code_listed(code: str, prefixes: tuple[str, ...]) -> str | None:
     return next((prefix for prefix in prefixes if wanted.startswith(normalise_code(prefix))), None)
 
 
+def where(field: str) -> str:
+    """A path in the document ("inpatient.bands.2") as officers name it (住院补助第2档)."""
+    parts = field.split(".")
+    if parts[0] not in LINE_LABELS:
+        return ""
+    line = gettext(LINE_LABELS[parts[0]])
+    if len(parts) > 2 and parts[1] == "bands":
+        return gettext("%(line)s第%(n)s档") % {"line": line, "n": parts[2]}
+    if len(parts) > 1 and parts[1] in FIELD_LABELS:
+        return gettext("%(line)s%(field)s") % {"line": line, "field": gettext(FIELD_LABELS[parts[1]])}
+    return line
+
+
 class _Reader:
     """Reads a document, collecting every problem instead of stopping at the first, so an
     officer sees all that is wrong with a rule set at once."""
@@ -174,14 +189,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, field: str, message: str) -> None:
-        line = field.split(".")[0]
-        where = gettext(LINE_LABELS[line]) if line in LINE_LABELS else ""
-        parts = field.split(".")
-        if len(parts) > 1 and parts[1] == "bands" and len(parts) > 2:
-            where += gettext(" 第%(n)s档") % {"n": parts[2]}
-        elif len(parts) > 1 and parts[1] in FIELD_LABELS:
-            where += " " + gettext(FIELD_LABELS[parts[1]])
-        self.problems.append(Problem(field, where, message))
+        self.problems.append(Problem(field, where(field), message))
 
     def rules(self, data: Any) -> Rules | None:
         if not isinstance(data, dict):
@@ -336,7 +344,7 @@ class _Reader:
         try:
             amount = money(value)
         except MoneyError as err:
-            self.problem(field, f"{label}：{err}")
+            self.problem(field, gettext("%(label)s：%(error)s") % {"label": label, "error": err})
             return None
         if amount < 0:
             self.problem(field, gettext("%(label)s不能为负数") % {"label": label})
