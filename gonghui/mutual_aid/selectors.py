@@ -3,7 +3,8 @@ read the scheme of the city their organisation is in."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
@@ -11,7 +12,10 @@ from django.utils.translation import gettext_noop
 from gonghui.core.access import Scope, StaffScope
 from gonghui.core.errors import NotFound
 from gonghui.core.tree import STEPLEN
+from gonghui.mutual_aid.access import require_city_staff
+from gonghui.mutual_aid.calculator import Accumulated, Benefit, Bill, Cover, benefit_compute
 from gonghui.mutual_aid.models import BenefitRuleSet, SchemeYear
+from gonghui.mutual_aid.rules import rules_parse
 
 
 def _city_path(scope: StaffScope) -> str:
@@ -50,3 +54,21 @@ def rule_set_in_force(*, scheme_year: SchemeYear, on: date) -> BenefitRuleSet | 
 
 def rule_set_latest(*, scheme_year: SchemeYear) -> BenefitRuleSet | None:
     return scheme_year.rule_sets.order_by("-version").first()
+
+
+def benefit_trial(
+    *,
+    scope: Scope,
+    scheme_year: SchemeYear,
+    rules: dict[str, Any],
+    bill: Bill,
+    first_time: bool = False,
+    so_far: Accumulated | None = None,
+) -> Benefit:
+    """试算: what an example bill would be paid under rules not yet saved (RulesInvalid when
+    they are nonsense), for a member covered the whole year."""
+    require_city_staff(scope, scheme_year.federation)
+    parsed = rules_parse(rules)
+    waiting_ends = scheme_year.coverage_starts_on + timedelta(days=scheme_year.waiting_days) if first_time else None
+    cover = Cover(scheme_year.coverage_starts_on, scheme_year.coverage_ends_on, waiting_ends)
+    return benefit_compute(rules=parsed, bill=bill, cover=cover, so_far=so_far or Accumulated())

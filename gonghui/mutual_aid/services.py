@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from gonghui.core.access import Role, Scope, StaffScope
-from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.access import Scope, StaffScope
+from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.money import MoneyError, money, round_money
 from gonghui.mutual_aid import selectors
+from gonghui.mutual_aid.access import require_city_staff
 from gonghui.mutual_aid.models import BenefitRuleSet, Payer, SchemeYear
 from gonghui.mutual_aid.rules import rules_parse
 from gonghui.organisations.models import Organisation
@@ -49,14 +50,6 @@ class SchemeTerms:
 def today() -> date:
     """The local date (tests set it)."""
     return timezone.localdate()
-
-
-def require_city_staff(scope: Scope, federation: Organisation) -> StaffScope:
-    """The scheme's rules are the city federation's to set: its own staff only."""
-    staff = scope.require_staff()
-    if staff.role != Role.CITY or staff.organisation_id != federation.pk:
-        raise Forbidden(gettext_noop("只有市总工会工作人员可以设置互助保障"))
-    return staff
 
 
 @transaction.atomic
