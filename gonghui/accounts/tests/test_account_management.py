@@ -214,7 +214,7 @@ def test_a_disabled_account_is_signed_out_cannot_sign_in_and_its_tokens_stop(fed
     officer = fed.union_a1_officer
     browser = signed_in(officer)
     _, key = ApiToken.issue(user=officer, name="报表同步")
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    bearer: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     assert Client().get("/api/v1/members", **bearer).status_code == 200
     # When town A's staff disable the account
     response = signed_in(fed.town_a_staff).post(reverse("accounts:account_disable", args=[officer.pk]))
@@ -297,7 +297,7 @@ def test_the_list_searches_filters_and_pages(fed: Federation, django_assert_max_
         first = client.get(url, {"role": "union"})
     assert first.context["page_obj"].paginator.count == 31 and len(first.context["page_obj"]) == 25
     assert "第 1 / 2 页" in first.content.decode()
-    assert len(client.get(url, {"role": "union", "page": 2}).context["page_obj"]) == 6
+    assert len(client.get(url, {"role": "union", "page": "2"}).context["page_obj"]) == 6
     assert [a.user.username for a in client.get(url, {"q": "陈07"}).context["page_obj"]] == ["officer07"]
     assert [a.user.username for a in client.get(url, {"status": "disabled"}).context["page_obj"]] == ["officer07"]
     assert [a.user.username for a in client.get(url, {"q": "town"}).context["page_obj"]] == ["town_a", "town_b"]

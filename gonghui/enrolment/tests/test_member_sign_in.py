@@ -74,7 +74,7 @@ def test_the_officer_passes_the_code_on_and_the_member_signs_in(
     page = response.content.decode()
     assert issued.code in page and issued.username in page and "/accounts/activate/" in page
     account = Account.objects.select_related("user").get(user__username=issued.username)
-    assert account.role == Role.MEMBER and account.person.name == "王芳"
+    assert account.role == Role.MEMBER and account.person is not None and account.person.name == "王芳"
     assert not account.user.has_usable_password()
     assert all(issued.code not in message.text for message in sms_outbox)
     # When the member types it with their identity number and chooses a password
