@@ -293,7 +293,7 @@ def test_the_list_searches_filters_and_pages(fed: Federation, django_assert_max_
     User.objects.filter(username="officer07").update(is_active=False)
     client = signed_in(fed.city_staff)
     url = reverse("accounts:account_list")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):  # 7: sessions, the viewer, the page's rows; none per row
         first = client.get(url, {"role": "union"})
     assert first.context["page_obj"].paginator.count == 31 and len(first.context["page_obj"]) == 25
     assert "第 1 / 2 页" in first.content.decode()
@@ -317,3 +317,39 @@ def test_an_accounts_page_shows_who_signed_in_when_in_shanghai_time(fed: Federat
     assert page.status_code == 200 and local in text
     assert signed.at.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S") not in text
     assert "登录失败" in text and "查看敏感记录" in text and "张伟" in text
+
+
+def test_the_workbench_counts_accounts_whose_code_expired_for_those_who_manage_them(fed: Federation) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gonghui.accounts.models import ActivationCode
+    from gonghui.core.todos import todos_for
+
+    administration.account_create(
+        scope=fed.scope(fed.town_a_staff),
+        username="wangfang",
+        name="王芳",
+        mobile="13957310001",
+        role=Role.UNION,
+        organisation=fed.union_a1,
+    )
+
+    def count(user: User) -> int | None:
+        shown = {todo.key: todo.count for todo in todos_for(scope=fed.scope(user))}
+        return shown.get("accounts.codes_expired")
+
+    assert count(fed.town_a_staff) == 0
+    ActivationCode.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert (count(fed.town_a_staff), count(fed.city_staff), count(fed.town_b_staff)) == (1, 1, 0)
+    assert count(fed.union_a1_officer) is None  # officers manage no accounts: no such to-do
+
+
+def test_an_accounts_page_costs_a_fixed_number_of_queries(fed: Federation, django_assert_max_num_queries: Any) -> None:
+    officer = fed.union_a1_officer
+    for _ in range(5):
+        sign_in_with_password(Client(), "union_a1", PASSWORD)
+    client = signed_in(fed.city_staff)
+    with django_assert_max_num_queries(11):  # 10, however long the account's history
+        assert client.get(reverse("accounts:account_detail", args=[officer.pk])).status_code == 200
