@@ -130,14 +130,14 @@ def application_submit(
     """A worker's application, pending until the union's officers decide on it."""
     enforce(PER_ADDRESS, client_ip)
     enforce(PER_PHONE, normalise_mobile(mobile or "")[:32])
-    clean, problems = application_problems(
-        name=name, id_number=id_number, mobile=mobile, employer_name=employer_name, consent=consented
-    )
+    # Every field is checked, in the form's order, before anything is refused.
+    clean, problems = application_problems(name=name, id_number=id_number, mobile=mobile, employer_name=employer_name)
     union = None
     try:
         union = _open_union(union_code)
     except ValidationFailed as err:
-        problems.insert(len([p for p in problems if p.field != "consent"]), err)  # in the form's order
+        problems.append(err)
+    problems += application_problems(consent=consented)[1]
     if problems or union is None:
         raise ApplicationInvalid(problems)
     return Application.objects.create(
