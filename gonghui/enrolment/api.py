@@ -30,6 +30,9 @@ class ApplicationOut(Schema):
     id: int
     reference: str = Field(description="申请编号：与手机号码一起查询审核进度")
     status: str
+    warnings: list[str] = Field(
+        default_factory=list, description="已提交、但请核对的内容，如：15位旧身份证号已升为18位"
+    )
 
 
 class StatusIn(Schema):
@@ -59,7 +62,11 @@ def submit_application(request: HttpRequest, payload: ApplicationIn) -> Status[A
         consented=payload.consent,
         client_ip=client_ip(request),
     )
-    return Status(201, ApplicationOut(id=application.pk, reference=application.reference, status=application.status))
+    warnings = services.application_id_check(payload.id_number).warnings
+    out = ApplicationOut(
+        id=application.pk, reference=application.reference, status=application.status, warnings=warnings
+    )
+    return Status(201, out)
 
 
 @router.post(

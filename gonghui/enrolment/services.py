@@ -24,7 +24,8 @@ from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.enrolment import notifications
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
 from gonghui.enrolment.workflows import APPLICATION  # noqa: F401  (registers the process)
-from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
+from gonghui.members.ages import join_age_check
+from gonghui.members.identity import IdNumber, birth_date_of, check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
 from gonghui.members.services import member_join
 from gonghui.organisations.identity import normalise_code
@@ -64,6 +65,17 @@ def _open_union(code: str) -> Organisation:
     return union
 
 
+def application_id_check(id_number: str) -> IdNumber:
+    """The applicant's number as stored and what they should check (an old 15-digit number
+    upgraded); ValidationFailed if it cannot be genuine or its holder is, today, under the
+    minimum working age. Accepting checks the age again on the join date (member_join)."""
+    found = check_id_number(id_number)
+    age = join_age_check(birth_date_of(found.number), timezone.localdate())
+    if age.problem:
+        raise ValidationFailed(age.problem, field="id_number")
+    return found
+
+
 class ApplicationInvalid(ValidationFailed):
     """Everything wrong with an application at once, each problem naming its field, so the
     worker corrects the form in one go. As a ServiceError it reads as its first problem
@@ -84,7 +96,7 @@ def _consent(consented: bool) -> bool:
 def _id_number(value: str) -> str:
     if not (value or "").strip():
         raise ValidationFailed(gettext_noop("身份证号不能为空"), field="id_number")
-    return check_id_number(value)
+    return application_id_check(value).number
 
 
 def _phone(value: str) -> str:

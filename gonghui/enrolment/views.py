@@ -21,6 +21,7 @@ from gonghui.enrolment import selectors, services
 from gonghui.enrolment.forms import AcceptForm, ApplicationForm, RefuseForm, StatusForm
 from gonghui.enrolment.models import CONSENT_VERSION, Application
 from gonghui.enrolment.services import Acceptance
+from gonghui.members.services import member_join_check
 from gonghui.organisations.selectors import union_directory
 
 OPTIONS_SHOWN = 20
@@ -46,6 +47,8 @@ def apply(request: HttpRequest) -> HttpResponse:
             try:
                 application = _submit(request, form.cleaned_data)
                 request.session[SUBMITTED_REFERENCE] = application.reference
+                for warning in services.application_id_check(form.cleaned_data["id_number"]).warnings:
+                    messages.warning(request, warning)
                 return redirect("enrolment:done")
             except ServiceError as err:
                 for problem in getattr(err, "problems", [err]):
@@ -143,6 +146,11 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             accepted = services.application_accept(scope=scope, application=application, **form.cleaned_data)
+            membership = accepted.membership
+            for warning in member_join_check(
+                id_number=membership.person.id_number, joined_on=membership.joined_on
+            ).warnings:
+                messages.warning(request, warning)
             return render(request, "enrolment/accepted.html", _accepted_context(request, application, accepted))
         except ServiceError as err:
             form_error(form, err)

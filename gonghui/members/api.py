@@ -57,6 +57,11 @@ def _present(obj: object) -> bool:
     return bool(getattr(obj, "present_here", False))
 
 
+FIRST_JOINED = "入会时间：首次入会的日期，转接和工会合并、撤销时不变；退会后重新入会则重新起算"
+JOINED = "转入时间：转入（或加入）本会籍所在工会的日期"
+YEARS = "会龄（整年），自入会时间起算"
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -108,7 +113,9 @@ class MemberOut(Schema):
     is_migrant_worker: bool
     union: OrganisationRef
     employer: EmployerRef | None
-    joined_on: date
+    first_joined_on: date = Field(description=FIRST_JOINED)
+    joined_on: date = Field(description=JOINED)
+    years: int = Field(description=YEARS)
     ended_on: date | None
     status: str
     status_label: str
@@ -150,7 +157,9 @@ class MembershipOut(Schema):
     id: int
     union: OrganisationRef
     employer: EmployerRef | None
-    joined_on: date
+    first_joined_on: date = Field(description=FIRST_JOINED)
+    joined_on: date = Field(description=JOINED)
+    years: int = Field(description=YEARS)
     ended_on: date | None
     status: str
     status_label: str
@@ -305,6 +314,11 @@ class TransferRequestIn(Schema):
 
 class ConfirmIn(Schema):
     on: IsoDate | None = Field(None, description="转接日期，默认今天")
+    to_employer_id: int | None = Field(
+        None,
+        description="转入工会确认时选择会员的工作单位（须由转入工会覆盖）；不填则用发起时提出的单位，"
+        "转入工会只覆盖一家单位时即为该单位",
+    )
 
 
 class RefuseIn(Schema):
@@ -370,8 +384,15 @@ def member_export_start(request: HttpRequest, payload: MemberExportIn) -> Status
     return Status(202, member_export_submit(scope=scope, filters=_member_filter(request, payload)))
 
 
-@router.post("", response={201: MemberOut, **ERRORS}, summary="入会")
-def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
+class JoinOut(MemberOut):
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="已入会、但请核对的内容，如：15位旧身份证号已升为18位、入会时年龄超过75岁",
+    )
+
+
+@router.post("", response={201: JoinOut, **ERRORS}, summary="入会")
+def member_join(request: HttpRequest, payload: JoinIn) -> Status[JoinOut]:
     union = organisation_target_get(pk=payload.union_id, field="union_id")
     employer = (
         employer_target_get(pk=payload.employer_id, field="employer_id") if payload.employer_id is not None else None
@@ -379,7 +400,11 @@ def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
     fields = payload.model_dump(exclude={"union_id", "employer_id"})
     scope = scope_of(request)
     membership = services.member_join(scope=scope, union=union, employer=employer, **fields)
-    return Status(201, selectors.membership_get(scope=scope, pk=membership.pk))
+    # Asked after the join, which made the same check: refusals come in the service's order.
+    warnings = services.member_join_check(id_number=payload.id_number, joined_on=payload.joined_on).warnings
+    out = JoinOut.from_orm(selectors.membership_get(scope=scope, pk=membership.pk))
+    out.warnings = warnings
+    return Status(201, out)
 
 
 @router.get("/me", response={200: PersonDetailOut, **ERRORS}, summary="我的会籍（会员本人）")
@@ -457,7 +482,12 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> Transfer:
 def transfer_confirm(request: HttpRequest, transfer_id: int, payload: ConfirmIn) -> Transfer:
     scope = scope_of(request)
     transfer = selectors.transfer_get(scope=scope, pk=transfer_id)
-    services.transfer_confirm(scope=scope, transfer=transfer, on=payload.on)
+    to_employer = (
+        employer_target_get(pk=payload.to_employer_id, field="to_employer_id")
+        if payload.to_employer_id is not None
+        else None
+    )
+    services.transfer_confirm(scope=scope, transfer=transfer, on=payload.on, to_employer=to_employer)
     return selectors.transfer_get(scope=scope, pk=transfer_id)
 
 

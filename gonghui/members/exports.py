@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Scope
@@ -41,7 +42,8 @@ EXPORT_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("工作单位", 30, "employer__name"),
     ("统一社会信用代码", 22, "employer__uscc"),
     ("所在工会", 24, "union__name"),
-    ("入会时间", 12, "joined_on"),
+    ("入会时间", 12, "first_joined_on"),
+    ("转入时间", 12, "joined_on"),
     ("状态", 8, "status"),
     ("离会时间", 12, "ended_on"),
     ("户籍地", 16, "person__household_registration"),
@@ -81,12 +83,10 @@ def members_export_xlsx(
     sheet = book.table("会员名单", [(header, width) for header, width, _ in EXPORT_COLUMNS])
     count = 0
     for *values, present_here in listed.values_list(*paths, "present_here").iterator(chunk_size=CHUNK):
-        sheet.append(
-            [
-                None if path in PRESENT_ONLY and not present_here else _shown(path, value)
-                for path, value in zip(paths, values, strict=True)
-            ]
-        )
+        row = {path: value for path, value in zip(paths, values, strict=True)}
+        if row["joined_on"] == row["first_joined_on"]:
+            row["joined_on"] = None  # 转入时间 only for those who came in by a transfer
+        sheet.append([None if path in PRESENT_ONLY and not present_here else _shown(path, row[path]) for path in paths])
         count += 1
         if progress and count % CHUNK == 0:
             progress(count, total)
@@ -182,13 +182,28 @@ def roster_template(fmt: str) -> bytes:
 
 
 def import_errors_xlsx(job: ImportJob) -> bytes:
-    """An import's error report as .xlsx, one error per line."""
+    """An import's report as .xlsx, one line per error, then one per warning, each marked."""
     book = Book()
-    sheet = book.table("错误明细", [("行号", 8), ("列", 18), ("错误原因", 70)])
+    sheet = book.table(
+        gettext("错误明细"),
+        [
+            (gettext("类型"), 8),
+            (gettext("行号"), 8),
+            (gettext("列"), 18),
+            (pgettext("import report column", "说明"), 70),
+        ],
+    )
+    error_kind, warning_kind = gettext("错误"), gettext("提示")
     for error in job.errors:
-        sheet.append([error["row"], error["column"], error["message"]])
+        sheet.append([error_kind, error["row"], error["column"], error["message"]])
     if job.error_count > len(job.errors):
-        sheet.append([None, None, f"……另有 {job.error_count - len(job.errors)} 处错误未列出"])
+        left = job.error_count - len(job.errors)
+        sheet.append([error_kind, None, None, gettext("……另有 %(count)s 处错误未列出") % {"count": left}])
+    for warning in job.warnings:
+        sheet.append([warning_kind, warning["row"], warning["column"], warning["message"]])
+    if job.warning_count > len(job.warnings):
+        left = job.warning_count - len(job.warnings)
+        sheet.append([warning_kind, None, None, gettext("……另有 %(count)s 处提示未列出") % {"count": left}])
     return book.content()
 
 

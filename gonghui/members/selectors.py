@@ -38,7 +38,7 @@ from gonghui.core.access import MemberScope, Scope, StaffScope
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.core.tree import subtree_q
-from gonghui.members.identity import normalise_mobile
+from gonghui.members.identity import normalise_mobile, upgrade_15_digits
 from gonghui.members.models import (
     Membership,
     MembershipEvent,
@@ -47,8 +47,8 @@ from gonghui.members.models import (
     Transfer,
     TransferStatus,
 )
-from gonghui.organisations.models import Organisation
-from gonghui.organisations.selectors import organisation_get
+from gonghui.organisations.models import Employer, Organisation
+from gonghui.organisations.selectors import employer_list, organisation_get
 
 
 class PresentHere(TypedDict):
@@ -66,6 +66,7 @@ else:
 _M = TypeVar("_M", bound=Model)
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+OLD_ID_LIKE = re.compile(r"^\d{15}$")  # a number from before 1999: stored upgraded to 18 digits
 MOBILE_LIKE = re.compile(r"^(\+86)?1\d{10}$")
 
 
@@ -143,6 +144,8 @@ def _search_q(query: str) -> Q:
     # The numbers are stored sealed: an exact search compares their keyed hashes (indexed).
     if ID_LIKE.match(text):
         return Q(person__id_number_hash=blind_index(text.upper()))
+    if OLD_ID_LIKE.match(text):
+        return Q(person__id_number_hash=blind_index(upgrade_15_digits(text)))
     if MOBILE_LIKE.match(text):
         return Q(person__mobile_hash=blind_index(normalise_mobile(text)))
     return Q(person__name__startswith=text)
@@ -209,6 +212,28 @@ def transfer_list(*, scope: Scope, status: str | None = TransferStatus.PENDING) 
     return qs.select_related("membership__person", "membership__union", "to_union", "to_employer").order_by(
         "-created_at"
     )
+
+
+def pending_transfer(*, membership: Membership) -> Transfer | None:
+    """The membership's transfer waiting for confirmation, if any (at most one, by the
+    database constraint). Its caller has already been allowed to act on the membership."""
+    return (
+        Transfer.objects.filter(membership=membership, status=TransferStatus.PENDING)
+        .select_related("membership__person", "membership__union", "to_union", "to_employer")
+        .first()
+    )
+
+
+def receiving_employers(*, scope: Scope, transfers: list[Transfer]) -> dict[int, list[Employer]]:
+    """For the transfers this scope receives and has yet to confirm: the receiving union's
+    employers to choose the worker's new one from, by union id, in one query."""
+    unions = {
+        t.to_union_id for t in transfers if t.receiving_confirmed_at is None and scope.covers_path(t.to_union.path)
+    }
+    if not unions or not isinstance(scope, StaffScope):
+        return {}
+    employers = list(employer_list(scope=scope).filter(union_id__in=unions).order_by("name", "pk"))
+    return {pk: [e for e in employers if e.union_id == pk] for pk in unions}
 
 
 def transfer_get(*, scope: Scope, pk: int) -> Transfer:
