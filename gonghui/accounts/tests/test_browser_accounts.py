@@ -18,8 +18,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gonghui.browser_testing import DESKTOP, PHONE, SCREENSHOTS
 from gonghui.core.tests import test_browser_hostile as hostile
-from gonghui.core.tests.test_browser import DESKTOP, PHONE, SCREENSHOTS
 from gonghui.enrolment.models import Application
 from gonghui.testing import Federation, new_id_number
 
