@@ -22,7 +22,7 @@ from gonghui.enrolment.forms import AcceptForm, ApplicationForm, RefuseForm, Sta
 from gonghui.enrolment.models import CONSENT_VERSION, Application
 from gonghui.enrolment.services import Acceptance
 from gonghui.members.services import member_join_check
-from gonghui.organisations.selectors import union_directory
+from gonghui.organisations.selectors import union_directory, with_town_names
 
 OPTIONS_SHOWN = 20
 PAGE_SIZE = 50
@@ -116,7 +116,7 @@ def union_options(request: HttpRequest) -> HttpResponse:
     """<option>s for the public union picker: names and codes of open grassroots unions only."""
     query = request.GET.get("union", "").strip()[:50]
     unions = list(union_directory(query=query)[:OPTIONS_SHOWN]) if query else []
-    return render(request, "organisations/_union_options.html", {"unions": unions})
+    return render(request, "organisations/_union_options.html", {"unions": with_town_names(unions)})
 
 
 @staff_page

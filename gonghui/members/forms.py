@@ -15,7 +15,8 @@ from django_stubs_ext import StrOrPromise
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.text import NoteField
-from gonghui.members.models import MembershipStatus
+from gonghui.members.leave_reasons import leave_reasons
+from gonghui.members.models import Education, MembershipStatus, SkillLevel
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations import selectors as org_selectors
 from gonghui.organisations.identity import normalise_code
@@ -43,7 +44,8 @@ def today_date_field(label: StrOrPromise) -> forms.DateField:
 
 
 class ScopedUnionField(forms.CharField):
-    """An organisation typed by its code (the picker offers codes), looked up in the scope."""
+    """An organisation chosen by name in the picker (or typed by its code), looked up in the
+    scope; a name two organisations share asks for the code."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 32)
@@ -55,10 +57,38 @@ class ScopedUnionField(forms.CharField):
         if not code:
             return None
         assert self.scope is not None, "set the form's scope"
+        named = list(org_selectors.organisation_list(scope=self.scope).filter(name=code)[:2])
+        if len(named) == 1:
+            return named[0]
         try:
             return org_selectors.organisation_get(scope=self.scope, code=code)
         except NotFound as err:
+            if named:
+                raise forms.ValidationError(gettext("有多个同名组织，请输入组织代码")) from None
             raise forms.ValidationError(gettext(err.message)) from None
+
+
+class ScopedEmployerField(forms.CharField):
+    """An employer chosen by name in the picker, looked up in the scope."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.scope: Scope | None = None
+
+    def clean(self, value: Any) -> Employer | None:
+        name = super().clean(value).strip()
+        if not name:
+            return None
+        assert self.scope is not None, "set the form's scope"
+        found = list(org_selectors.employer_list(scope=self.scope).filter(Q(name=name) | Q(uscc=name.upper()))[:2])
+        if len(found) != 1:
+            raise forms.ValidationError(
+                gettext("没有找到唯一的单位，请从列表中选择")
+                if not found
+                else gettext("有多个同名单位，请输入统一社会信用代码")
+            )
+        return found[0]
 
 
 class DirectoryUnionField(forms.CharField):
@@ -82,7 +112,7 @@ class ScopedForm(forms.Form):
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field, ScopedUnionField):
+            if isinstance(field, (ScopedUnionField, ScopedEmployerField)):
                 field.scope = scope
 
 
@@ -136,12 +166,43 @@ class TransferRefuseForm(forms.Form):
     reason = NoteField(label=_("拒绝原因"), max_length=200)
 
 
+def _leave_categories() -> list[tuple[str, StrOrPromise]]:
+    return [("", _("请选择")), *((reason.key, reason.label) for reason in leave_reasons())]
+
+
 class LeaveForm(forms.Form):
     on = today_date_field(_("退会日期"))
-    reason = NoteField(label=_("退会原因"), max_length=200)
-    deceased = forms.BooleanField(label=_("因去世退会"), required=False)
+    category = forms.ChoiceField(label=_("退会原因"), choices=_leave_categories)
+    reason = NoteField(label=_("退会说明"), max_length=150, required=False)
+
+
+class PersonDetailsForm(forms.Form):
+    """What an officer types about a worker; birth date and sex come from the identity number."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    mobile = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    household_registration = forms.CharField(label=_("户籍地"), max_length=100, required=False)
+    education = forms.ChoiceField(label=_("学历"), choices=[("", "—"), *Education.choices], required=False)
+    skill_level = forms.ChoiceField(label=_("技能等级"), choices=SkillLevel.choices, required=False)
+    is_migrant_worker = forms.BooleanField(label=_("新居民（农民工）"), required=False)
+
+
+class MemberEditForm(PersonDetailsForm):
+    pass
+
+
+class MemberAddForm(ScopedForm, PersonDetailsForm):
+    union = ScopedUnionField(label=_("所在工会"), max_length=200)
+    id_number = forms.CharField(label=_("身份证号"), max_length=30)
+    joined_on = today_date_field(_("入会时间"))
+    employer = ScopedEmployerField(label=_("工作单位"), required=False)
+    # Shown once the service has asked (a known person's other name or mobile).
+    confirm_name_change = forms.BooleanField(label=_("确认为本人改名，修改姓名"), required=False)
+    confirm_mobile_change = forms.BooleanField(label=_("确认更换手机号码"), required=False)
+
+    field_order = ["union", "id_number", "name", "joined_on", "employer", "mobile"]
 
 
 class ImportForm(ScopedForm):
-    union = ScopedUnionField(label=_("导入到工会（代码）"))
+    union = ScopedUnionField(label=_("导入到工会"), max_length=200)
     file = forms.FileField(label=_("花名册文件（.xlsx 或 .csv）"))

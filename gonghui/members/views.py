@@ -25,6 +25,8 @@ from gonghui.members import exports, importing, selectors, services
 from gonghui.members.forms import (
     ImportForm,
     LeaveForm,
+    MemberAddForm,
+    MemberEditForm,
     MemberSearchForm,
     RevealForm,
     TransferConfirmForm,
@@ -141,6 +143,75 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "members/_identity.html", context, status=status)
     context = _detail_context(scope, pk, revealed=revealed, reveal_form=form)
     return render(request, "members/detail.html", context, status=status)
+
+
+# Adding and correcting a member
+
+CONFIRMS = {"name_differs": "confirm_name_change", "mobile_differs": "confirm_mobile_change"}
+
+
+def _member_add_initial(request: HttpRequest, scope: Scope) -> dict[str, Any]:
+    """A union officer adds to their own union; others choose, or come from a union's page."""
+    if request.GET.get("union"):
+        return {"union": request.GET["union"]}
+    return {"union": scope_root(scope=scope).name} if scope.role == Role.UNION else {}
+
+
+@staff_page
+def member_add(request: HttpRequest) -> HttpResponse:
+    """One worker, with the import's checks (services.member_join); what the check only
+    warns about (an upgraded 15-digit number, an age over the warning age) is shown after
+    saving, on the member's page."""
+    scope = request_scope(request)
+    initial = _member_add_initial(request, scope) if request.method == "GET" else None
+    form = MemberAddForm(request.POST or None, scope=scope, initial=initial)
+    status, confirms = 200, []
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                warnings = services.member_join_check(
+                    id_number=form.cleaned_data["id_number"], joined_on=form.cleaned_data["joined_on"]
+                ).warnings
+                membership = services.member_join(scope=scope, **form.cleaned_data)
+            except ServiceError as err:
+                form_error(form, err)
+                status = err.status_code
+                confirms = [CONFIRMS[err.code]] if err.code in CONFIRMS else []
+            else:
+                messages.success(request, gettext("已登记为会员。"))
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("members:detail", pk=membership.person_id)
+    shown = [form[name] for name in CONFIRMS.values() if name in confirms or form.data.get(name)]
+    context = {"form": form, "confirm_fields": shown}
+    return render(request, "members/add.html", context, status=status)
+
+
+@staff_page
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a member's details; the identity number, and with it the birth date and sex,
+    is not edited here (services.person_update says why)."""
+    scope = request_scope(request)
+    membership = selectors.person_active_membership(scope=scope, pk=pk)
+    person = membership.person
+    initial = {name: getattr(person, name) for name in MemberEditForm.base_fields}
+    form = MemberEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                services.person_update(scope=scope, person=person, **changed)
+            except ServiceError as err:
+                form_error(form, err)
+                status = err.status_code
+            else:
+                messages.success(request, gettext("资料已保存。") if changed else gettext("资料没有变化。"))
+                return redirect("members:detail", pk=pk)
+    context = {"form": form, "person": person, "membership": membership}
+    return render(request, "members/edit.html", context, status=status)
 
 
 # Transfers and leave

@@ -54,6 +54,20 @@ def union_directory(*, query: str) -> QuerySet[Organisation]:
     )
 
 
+TOWN_DEPTH = 2  # the city is the root; its towns (镇、街道) are one level down
+
+
+def with_town_names(orgs: list[Organisation]) -> list[Organisation]:
+    """`orgs`, each with `town_name`: the town its subtree lies in ("" for the city), read in
+    one query, so that a picker shows which 皮革厂工会 is which without a code."""
+    steps = Organisation.steplen * TOWN_DEPTH
+    prefixes = {org.path[:steps] for org in orgs if org.depth >= TOWN_DEPTH}
+    names = dict(Organisation.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
+    for org in orgs:
+        org.town_name = names.get(org.path[:steps], "") if org.depth >= TOWN_DEPTH else ""  # type: ignore[attr-defined]
+    return orgs
+
+
 def organisation_code_look_alike(*, code: str) -> str | None:
     """An existing code that reads the same as `code` (O for 0, I for 1) but is not it. Not
     scoped: codes are unique across the whole federation, whoever can see the other one."""

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/children/", views.organisation_children, name="children"),
     path("union-options/", views.union_options, name="union_options"),
+    path("employer-options/", views.employer_options, name="employer_options"),
 ]

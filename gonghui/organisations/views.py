@@ -70,14 +70,26 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @page
 @require_GET
 def union_options(request: HttpRequest) -> HttpResponse:
-    """<option>s for a union picker: `within=all` lists any active grassroots union (the
-    receiving side of a transfer), otherwise organisations in the viewer's subtree."""
+    """<option>s for a union picker, by name with the town beside it: `within=all` lists any
+    active grassroots union (the receiving side of a transfer), otherwise organisations in
+    the viewer's subtree. A field named `code` (the report's) is given codes as values."""
     field = request.GET.get("field", "q")
-    query = request.GET.get(field, "").strip()
+    query = request.GET.get(field, "").strip()[:50]
     if not query:
         unions = []
     elif request.GET.get("within") == "all":
         unions = list(selectors.union_directory(query=query)[:OPTIONS_SHOWN])
     else:
         unions = list(selectors.organisation_list(scope=request_scope(request), query=query)[:OPTIONS_SHOWN])
-    return render(request, "organisations/_union_options.html", {"unions": unions})
+    context = {"unions": selectors.with_town_names(unions), "by_code": field == "code"}
+    return render(request, "organisations/_union_options.html", context)
+
+
+@staff_page
+@require_GET
+def employer_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for an employer picker: employers in the viewer's subtree by name, with town."""
+    query = request.GET.get(request.GET.get("field", "employer"), "").strip()[:50]
+    scope = request_scope(request)
+    employers = list(selectors.employer_list(scope=scope, query=query)[:OPTIONS_SHOWN]) if query else []
+    return render(request, "organisations/_employer_options.html", {"employers": employers})
