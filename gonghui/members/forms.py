@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -16,8 +16,8 @@ from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.text import NoteField
 from gonghui.members.leave_reasons import leave_reasons
-from gonghui.members.models import Education, MembershipStatus, SkillLevel
-from gonghui.members.selectors import MemberFilter
+from gonghui.members.models import Education, ImportStatus, MembershipStatus, SkillLevel, TransferStatus
+from gonghui.members.selectors import MemberFilter, TransferFilter
 from gonghui.organisations import selectors as org_selectors
 from gonghui.organisations.identity import normalise_code
 from gonghui.organisations.models import Employer, Organisation
@@ -30,6 +30,29 @@ STATUS_CHOICES = [
     (MembershipStatus.DECEASED, _("已去世")),
     (ALL_STATUSES, _("全部")),
 ]
+MEMBER_SORTS = [
+    ("", _("最近登记")),
+    ("name", _("姓名")),
+    ("-joined", _("入会时间（新到旧）")),
+    ("joined", _("入会时间（旧到新）")),
+]
+# The models' labels are Chinese strings; these are the translated ones.
+TRANSFER_STATUSES = [
+    ("", _("全部")),
+    (TransferStatus.PENDING, _("待确认")),
+    (TransferStatus.COMPLETED, _("已转接")),
+    (TransferStatus.REFUSED, _("已拒绝")),
+    (TransferStatus.CANCELLED, _("已撤回")),
+]
+IMPORT_STATUSES = [
+    ("", _("全部")),
+    (ImportStatus.PENDING, _("排队中")),
+    (ImportStatus.RUNNING, _("检查中")),
+    (ImportStatus.REJECTED, _("有错误，未导入")),
+    (ImportStatus.DONE, _("已导入")),
+    (ImportStatus.FAILED, _("未完成，可重试")),
+]
+DIRECTIONS = [("", _("转入和转出")), ("in", _("转入本辖区")), ("out", _("转出本辖区"))]
 
 
 class DateInput(forms.DateInput):
@@ -118,9 +141,10 @@ class ScopedForm(forms.Form):
 
 class MemberSearchForm(ScopedForm):
     q = forms.CharField(label=_("姓名、身份证号或手机号"), required=False, max_length=50)
-    union = ScopedUnionField(label=_("工会（代码）"), required=False)
+    union = ScopedUnionField(label=_("工会"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("状态"), choices=STATUS_CHOICES, required=False)
     migrant = forms.BooleanField(label=_("仅新居民"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), choices=MEMBER_SORTS, required=False)
 
     def to_filter(self) -> MemberFilter:
         data = self.cleaned_data
@@ -130,7 +154,28 @@ class MemberSearchForm(ScopedForm):
             union=data.get("union"),
             status=None if status == ALL_STATUSES else status,
             migrant_only=bool(data.get("migrant")),
+            sort=data.get("sort", ""),
         )
+
+
+class TransferFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=TRANSFER_STATUSES, required=False)
+    direction = forms.ChoiceField(label=_("方向"), choices=DIRECTIONS, required=False)
+    since = forms.DateField(label=_("申请日期从"), widget=DateInput(), required=False)
+    until = forms.DateField(label=_("至"), widget=DateInput(), required=False)
+
+    def to_filter(self) -> TransferFilter:
+        data = self.cleaned_data
+        return TransferFilter(
+            status=data.get("status") or None,
+            direction=data.get("direction", ""),
+            since=data.get("since"),
+            until=data.get("until"),
+        )
+
+
+class ImportFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=IMPORT_STATUSES, required=False)
 
 
 class RevealForm(forms.Form):
@@ -176,14 +221,19 @@ class LeaveForm(forms.Form):
     reason = NoteField(label=_("退会说明"), max_length=150, required=False)
 
 
+def _translated(choices: list[tuple[str, str]]) -> list[tuple[str, StrOrPromise]]:
+    """A model's Chinese labels through the catalogue (core/labels.py lists them for it)."""
+    return [(value, gettext_lazy(label)) for value, label in choices]
+
+
 class PersonDetailsForm(forms.Form):
     """What an officer types about a worker; birth date and sex come from the identity number."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=20, required=False)
     household_registration = forms.CharField(label=_("户籍地"), max_length=100, required=False)
-    education = forms.ChoiceField(label=_("学历"), choices=[("", "—"), *Education.choices], required=False)
-    skill_level = forms.ChoiceField(label=_("技能等级"), choices=SkillLevel.choices, required=False)
+    education = forms.ChoiceField(label=_("学历"), choices=_translated([("", "—"), *Education.choices]), required=False)
+    skill_level = forms.ChoiceField(label=_("技能等级"), choices=_translated(SkillLevel.choices), required=False)
     is_migrant_worker = forms.BooleanField(label=_("新居民（农民工）"), required=False)
 
 

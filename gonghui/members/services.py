@@ -8,8 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -22,8 +21,8 @@ from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEntry
 from gonghui.members import notifications
 from gonghui.members.ages import join_age_check
-from gonghui.members.leave_reasons import leave_reason_get
 from gonghui.members.identity import IdNumber, birth_date_of, check_id_number, check_mobile, sex_of
+from gonghui.members.leave_reasons import leave_reason_get
 from gonghui.members.locks import (
     lock_membership,
     lock_memberships_of,

@@ -23,6 +23,7 @@ from gonghui.core.sections import member_sections_for
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import exports, importing, selectors, services
 from gonghui.members.forms import (
+    ImportFilterForm,
     ImportForm,
     LeaveForm,
     MemberAddForm,
@@ -30,11 +31,13 @@ from gonghui.members.forms import (
     MemberSearchForm,
     RevealForm,
     TransferConfirmForm,
+    TransferFilterForm,
     TransferRefuseForm,
     TransferRequestForm,
     TransferStartForm,
 )
 from gonghui.members.models import TransferStatus
+from gonghui.members.selectors import TransferFilter
 from gonghui.organisations.selectors import scope_root
 
 PAGE_SIZE = 25
@@ -269,10 +272,21 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _inbox(request: HttpRequest, scope: Scope, status: int = 200) -> HttpResponse:
+    """What waits for a decision, then the record of every transfer, filtered."""
     transfers = list(selectors.transfer_list(scope=scope))
     employers = selectors.receiving_employers(scope=scope, transfers=transfers)
     rows = [(t, services.transfer_sides(scope=scope, transfer=t), employers.get(t.to_union_id, [])) for t in transfers]
-    context = {"rows": rows, "refuse_form": TransferRefuseForm()}
+    history_form = TransferFilterForm(request.GET)
+    history = selectors.transfer_history(
+        scope=scope, filters=history_form.to_filter() if history_form.is_valid() else TransferFilter()
+    )
+    context = {
+        "rows": rows,
+        "refuse_form": TransferRefuseForm(),
+        "history_form": history_form,
+        "history": Paginator(history, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": _query_without_page(request.GET),
+    }
     return render(request, "members/transfers.html", context, status=status)
 
 
@@ -326,7 +340,7 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _default_union_code(request: HttpRequest, scope: Scope) -> str:
     if request.GET.get("union"):
         return request.GET["union"]
-    return scope_root(scope=scope).code if scope.role == Role.UNION else ""
+    return scope_root(scope=scope).name if scope.role == Role.UNION else ""
 
 
 @staff_page
@@ -348,9 +362,15 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                 status = err.status_code
             else:
                 return redirect("members:import_job", pk=job.pk)
+    jobs_form = ImportFilterForm(request.GET)
+    jobs = importing.import_job_list(scope=scope)
+    if jobs_form.is_valid() and jobs_form.cleaned_data["status"]:
+        jobs = jobs.filter(status=jobs_form.cleaned_data["status"])
     context = {
         "form": form,
-        "jobs": importing.import_job_list(scope=scope)[:JOBS_SHOWN],
+        "jobs_form": jobs_form,
+        "jobs": Paginator(jobs, JOBS_SHOWN).get_page(request.GET.get("page")),
+        "query": _query_without_page(request.GET),
         "formats": list(TEMPLATE_TYPES),
     }
     return render(request, "members/import.html", context, status=status)
