@@ -48,7 +48,9 @@ def test_an_officer_adds_a_member_and_corrects_their_details(open_page: Callable
     assert person.history.count() == 2
 
 
-def test_the_receiving_union_is_picked_by_name_with_its_town(open_page: Callable[..., Any], site: str, fed: Any) -> None:
+def test_the_receiving_union_is_picked_by_name_with_its_town(
+    open_page: Callable[..., Any], site: str, fed: Any
+) -> None:
     page = open_page()
     sign_in(page, site, "town_a")
     page.goto(site + reverse("members:transfer_start", args=[fed.member_a1.person_id]))
