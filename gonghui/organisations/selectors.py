@@ -112,7 +112,7 @@ def with_town_names(orgs: list[Organisation]) -> list[Organisation]:
     prefixes = {org.path[:steps] for org in orgs if org.depth >= TOWN_DEPTH}
     names = dict(Organisation.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
     for org in orgs:
-        org.town_name = names.get(org.path[:steps], "") if org.depth >= TOWN_DEPTH else ""  # type: ignore[attr-defined]
+        org.town_name = names.get(org.path[:steps], "") if org.depth >= TOWN_DEPTH else ""
     return orgs
 
 
