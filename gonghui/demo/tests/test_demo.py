@@ -2,6 +2,7 @@
 the end of the review period, and a sign-in for every role; people true to a real workforce
 (ages, identity numbers as they were issued, members who transferred after years)."""
 
+import random
 import re
 from datetime import date
 from io import StringIO
@@ -17,7 +18,8 @@ from stdnum.cn import ric, uscc
 
 from gonghui.accounts.second_factor import confirmed_device
 from gonghui.accounts.services import device_secret
-from gonghui.core.demo import targets_for
+from gonghui.core import demo_data as data
+from gonghui.core.demo import issue_year, region_code, targets_for
 from gonghui.core.figures import Period, get_figure
 from gonghui.demo.seeding import DEMO_PASSWORD
 from gonghui.members.ages import age_on, join_age_check
@@ -114,6 +116,26 @@ def _retired_in(number: str) -> int | None:
     region = region_of(number[:6])
     assert region is not None, number
     return region.retired
+
+
+def test_the_region_code_is_that_of_the_issue_year():
+    haining = (("33", "海宁市"), ("33", "海宁县"))
+    assert [region_code(haining, year) for year in (1985, 1987, 1990, 2025)] == ["330423", "339002", "330481", "330481"]
+    taihe = data.MIGRANT_HOMES[0][0]
+    assert [region_code(taihe.names, year) for year in (1990, 2001)] == ["342123", "341222"]  # 阜阳地区, 阜阳市
+    # every home and city has a county's code, not only its province's, whenever it was issued
+    places = [home.names for home, _ in data.MIGRANT_HOMES]
+    places += [tuple(("33", name) for name in (spec.name, *spec.old_names)) for spec in data.PROVINCE_CITIES]
+    assert not [(names, y) for names in places for y in range(1985, 2027) if region_code(names, y).endswith("0000")]
+
+
+def test_numbers_are_issued_in_the_first_round_at_sixteen_or_at_birth():
+    rng = random.Random(3)
+    assert {issue_year(rng, 1955) for _ in range(500)} == set(range(1985, 1996))
+    assert all(1985 <= issue_year(rng, 1969) <= 1988 for _ in range(100))
+    assert all(1991 <= issue_year(rng, 1975) <= 1994 for _ in range(100))
+    assert {issue_year(rng, 1990) for _ in range(100)} == {1999}
+    assert {issue_year(rng, 2005) for _ in range(100)} == {2005}
 
 
 def test_numbers_first_issued_with_15_digits_are_kept_as_upgraded(demo):
