@@ -94,9 +94,13 @@ def sex_of(id_number: str) -> str:
     return "M" if int(id_number[16]) % 2 else "F"
 
 
+# The country code as rosters write it: +86, (+86), 0086, or 86 before the eleven digits.
+COUNTRY_CODE_RE = re.compile(r"^(?:\+86|0086|86(?=1\d{10}$))")
+
+
 def normalise_mobile(value: str) -> str:
-    digits = re.sub(r"[\s-]", "", value or "")
-    return digits[3:] if digits.startswith("+86") else digits
+    digits = re.sub(r"[\s\-()（）\u00a0]", "", value or "")
+    return COUNTRY_CODE_RE.sub("", digits, count=1)
 
 
 def check_mobile(value: str, *, field: str = "mobile") -> str:

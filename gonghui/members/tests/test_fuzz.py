@@ -45,9 +45,8 @@ def checker() -> RowChecker:
 def read_all(data: bytes, filename: str) -> None:
     """Read and check every row as the import does; only RosterFileError may leave."""
     try:
-        header_errors, rows = read_roster(io.BytesIO(data), filename=filename)
         check = checker()
-        for number, raw in rows:
+        for number, raw in read_roster(io.BytesIO(data), filename=filename).rows:
             row, problems = check.check(number, raw)
             assert (row is None) == bool(problems) or row is None
     except RosterFileError as exc:
