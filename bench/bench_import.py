@@ -97,13 +97,10 @@ def build_federation() -> None:
 
 def fake_rows(count: int, seed: int = 2) -> Iterator[list[Any]]:
     """Roster rows with valid, unique identity numbers and realistic names and places."""
-    from stdnum.cn import ric
-
-    from gonghui.members.identity import id_number_problem_cached, make_id_number
+    from gonghui.members.identity import id_number_check, id_region_name, make_id_number
 
     rng = random.Random(seed)
     used: set[str] = set()
-    places: dict[tuple[str, int], str] = {}
     employers = employer_names()
     today = date.today()
     for serial in range(1, count + 1):
@@ -112,13 +109,9 @@ def fake_rows(count: int, seed: int = 2) -> Iterator[list[Any]]:
             region = rng.choice(MIGRANT_REGIONS if migrant else HOME_REGIONS)
             birth = date(1966, 1, 1) + timedelta(days=rng.randrange(38 * 365))
             number = make_id_number(region=region, birth=birth, sequence=rng.randrange(500), sex=rng.choice("MF"))
-            if number not in used and id_number_problem_cached(number) is None:
+            if number not in used and id_number_check(number).problem is None:
                 break
         used.add(number)
-        key = (region, birth.year)
-        if key not in places:
-            info = ric.get_birth_place(number)
-            places[key] = info["province"] + info["county"]
         joined = max(birth + timedelta(days=18 * 366), today - timedelta(days=rng.randrange(5 * 365)))
         yield [
             serial,
@@ -127,7 +120,7 @@ def fake_rows(count: int, seed: int = 2) -> Iterator[list[Any]]:
             f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
             rng.choice(employers),
             min(joined, today),
-            places[key],
+            id_region_name(number) or "",
             rng.choice(EDUCATION),
             rng.choice(SKILLS),
             "是" if migrant else "否",

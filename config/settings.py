@@ -195,6 +195,11 @@ GONGHUI_IMPORT_MAX_ROWS = int(os.environ.get("GONGHUI_IMPORT_MAX_ROWS", "300000"
 # Celery beat) removes any left over after this many days. Never more than 30.
 GONGHUI_IMPORT_RETENTION_DAYS = max(1, min(int(os.environ.get("GONGHUI_IMPORT_RETENTION_DAYS", "30")), 30))
 
+# Ages at joining (docs/rosters.md): younger than the minimum working age (Labour Law art. 15)
+# is refused; older than the warning age is accepted with a warning to check the row.
+GONGHUI_MIN_JOIN_AGE = int(os.environ.get("GONGHUI_MIN_JOIN_AGE", "16"))
+GONGHUI_JOIN_AGE_WARNING = int(os.environ.get("GONGHUI_JOIN_AGE_WARNING", "75"))
+
 # Text messages (gonghui/core/sms.py): the console backend prints them, number masked, and
 # sends nothing. A real gateway: "gonghui.core.sms.HttpBackend" with GONGHUI_SMS_HTTP_URL,
 # GONGHUI_SMS_HTTP_TOKEN and GONGHUI_SMS_SIGN (the sender's signature), or a subclass of it.

@@ -27,6 +27,9 @@ class ApplicationIn(Schema):
 class ApplicationOut(Schema):
     id: int
     status: str
+    warnings: list[str] = Field(
+        default_factory=list, description="已提交、但请核对的内容，如：15位旧身份证号已升为18位"
+    )
 
 
 @router.post(
@@ -42,4 +45,5 @@ def submit_application(request: HttpRequest, payload: ApplicationIn) -> Status[A
         consented=payload.consent,
         client_ip=client_ip(request),
     )
-    return Status(201, ApplicationOut(id=application.pk, status=application.status))
+    warnings = services.application_id_check(payload.id_number).warnings
+    return Status(201, ApplicationOut(id=application.pk, status=application.status, warnings=warnings))

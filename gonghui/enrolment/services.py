@@ -19,7 +19,8 @@ from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.enrolment import notifications
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
 from gonghui.enrolment.workflows import APPLICATION  # noqa: F401  (registers the process)
-from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
+from gonghui.members.ages import join_age_check
+from gonghui.members.identity import IdNumber, birth_date_of, check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
 from gonghui.members.services import member_join
 from gonghui.organisations.identity import normalise_code
@@ -59,6 +60,17 @@ def _open_union(code: str) -> Organisation:
     return union
 
 
+def application_id_check(id_number: str) -> IdNumber:
+    """The applicant's number as stored and what they should check (an old 15-digit number
+    upgraded); ValidationFailed if it cannot be genuine or its holder is, today, under the
+    minimum working age. Accepting checks the age again on the join date (member_join)."""
+    found = check_id_number(id_number)
+    age = join_age_check(birth_date_of(found.number), timezone.localdate())
+    if age.problem:
+        raise ValidationFailed(age.problem, field="id_number")
+    return found
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -75,7 +87,7 @@ def application_submit(
     enforce(PER_PHONE, normalise_mobile(mobile or "")[:32])
     if not consented:
         raise ValidationFailed(gettext_noop("请阅读并同意个人信息处理告知书"), field="consent")
-    number = check_id_number(id_number)
+    number = application_id_check(id_number).number
     phone = check_mobile(mobile)
     if not phone:
         raise ValidationFailed(gettext_noop("手机号码不能为空"), field="mobile")

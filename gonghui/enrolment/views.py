@@ -16,6 +16,7 @@ from gonghui.core.pages import form_error, staff_page
 from gonghui.enrolment import selectors, services
 from gonghui.enrolment.forms import AcceptForm, ApplicationForm, RefuseForm
 from gonghui.enrolment.models import CONSENT_VERSION
+from gonghui.members.services import member_join_check
 from gonghui.organisations.selectors import union_directory
 
 OPTIONS_SHOWN = 20
@@ -40,6 +41,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                 consented=data["consent"],
                 client_ip=client_ip(request),
             )
+            for warning in services.application_id_check(data["id_number"]).warnings:
+                messages.warning(request, warning)
             return redirect("enrolment:done")
         except ServiceError as err:
             form_error(form, err)
@@ -88,6 +91,9 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             membership = services.application_accept(scope=scope, application=application, **form.cleaned_data)
             messages.success(request, gettext("已接收入会申请"))
+            person = membership.person
+            for warning in member_join_check(id_number=person.id_number, joined_on=membership.joined_on).warnings:
+                messages.warning(request, warning)
             return redirect("members:detail", membership.person_id)
         except ServiceError as err:
             form_error(form, err)

@@ -382,8 +382,15 @@ def member_export_start(request: HttpRequest, payload: MemberExportIn) -> Status
     return Status(202, member_export_submit(scope=scope, filters=_member_filter(request, payload)))
 
 
-@router.post("", response={201: MemberOut, **ERRORS}, summary="入会")
-def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
+class JoinOut(MemberOut):
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="已入会、但请核对的内容，如：15位旧身份证号已升为18位、入会时年龄超过75岁",
+    )
+
+
+@router.post("", response={201: JoinOut, **ERRORS}, summary="入会")
+def member_join(request: HttpRequest, payload: JoinIn) -> Status[JoinOut]:
     union = organisation_target_get(pk=payload.union_id, field="union_id")
     employer = (
         employer_target_get(pk=payload.employer_id, field="employer_id") if payload.employer_id is not None else None
@@ -391,7 +398,11 @@ def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
     fields = payload.model_dump(exclude={"union_id", "employer_id"})
     scope = scope_of(request)
     membership = services.member_join(scope=scope, union=union, employer=employer, **fields)
-    return Status(201, selectors.membership_get(scope=scope, pk=membership.pk))
+    # Asked after the join, which made the same check: refusals come in the service's order.
+    warnings = services.member_join_check(id_number=payload.id_number, joined_on=payload.joined_on).warnings
+    out = JoinOut.from_orm(selectors.membership_get(scope=scope, pk=membership.pk))
+    out.warnings = warnings
+    return Status(201, out)
 
 
 @router.get("/me", response={200: PersonDetailOut, **ERRORS}, summary="我的会籍（会员本人）")

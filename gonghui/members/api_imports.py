@@ -42,9 +42,11 @@ class ImportJobOut(Schema):
     status_label: str
     total_rows: int = Field(description="数据行数（不含表头和空行）")
     created_count: int = Field(description="新增会员数")
-    error_count: int = Field(description="错误总数（报告最多列出前 1000 条）")
-    notices: list[RowErrorOut] = Field(
-        description="已导入、但有内容未照文件修改的行，如：已登记的手机号码与本行不同时保留原号码"
+    error_count: int = Field(description="错误总数（报告最多列出前 1000 条）；有错误则一行都不导入")
+    warning_count: int = Field(description="提示总数：不妨碍导入、但请核对的内容")
+    warnings: list[RowErrorOut] = Field(
+        description="提示（最多列出前 1000 条），如：15位身份证号已升为18位、入会时年龄超过75岁、"
+        "已登记的手机号码与本行不同时保留原号码、忽略了不认识的列"
     )
     sheet_name: str = Field(description="读取的工作表；空为自动找到的那个")
     sheet_choices: list[str] = Field(description="状态为 choose_sheet 时可选的工作表")
@@ -68,8 +70,10 @@ class ErrorReportOut(Schema):
     job_id: int
     status: str
     error_count: int
-    listed: int = Field(description="报告中列出的条数")
+    listed: int = Field(description="报告中列出的错误条数")
     errors: list[RowErrorOut]
+    warning_count: int = Field(description="提示总数；提示不妨碍导入")
+    warnings: list[RowErrorOut] = Field(description="提示（最多列出前 1000 条）")
 
 
 @router.get("", response={200: list[ImportJobOut], **ERRORS}, summary="导入记录（本级及下级工会）")
@@ -130,7 +134,7 @@ class ReportQuery(Schema):
 @router.get(
     "/{int:job_id}/errors",
     response={200: ErrorReportOut, **ERRORS},
-    summary="错误报告（行、列、原因）；?format=xlsx 下载表格",
+    summary="错误和提示报告（行、列、原因）；?format=xlsx 下载表格",
     openapi_extra={"responses": {200: {"content": {"application/json": {}, XLSX_TYPE: {}}}}},
 )
 def import_errors(request: HttpRequest, job_id: int, query: Query[ReportQuery]) -> ErrorReportOut | HttpResponse:
@@ -143,4 +147,6 @@ def import_errors(request: HttpRequest, job_id: int, query: Query[ReportQuery]) 
         error_count=job.error_count,
         listed=len(job.errors),
         errors=[RowErrorOut(**error) for error in job.errors],
+        warning_count=job.warning_count,
+        warnings=[RowErrorOut(**warning) for warning in job.warnings],
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Scope
@@ -194,13 +195,28 @@ def roster_template(fmt: str) -> bytes:
 
 
 def import_errors_xlsx(job: ImportJob) -> bytes:
-    """An import's error report as .xlsx, one error per line."""
+    """An import's report as .xlsx, one line per error, then one per warning, each marked."""
     book = Book()
-    sheet = book.table("错误明细", [("行号", 8), ("列", 18), ("错误原因", 70)])
+    sheet = book.table(
+        gettext("错误明细"),
+        [
+            (gettext("类型"), 8),
+            (gettext("行号"), 8),
+            (gettext("列"), 18),
+            (pgettext("import report column", "说明"), 70),
+        ],
+    )
+    error_kind, warning_kind = gettext("错误"), gettext("提示")
     for error in job.errors:
-        sheet.append([error["row"], error["column"], error["message"]])
+        sheet.append([error_kind, error["row"], error["column"], error["message"]])
     if job.error_count > len(job.errors):
-        sheet.append([None, None, f"……另有 {job.error_count - len(job.errors)} 处错误未列出"])
+        left = job.error_count - len(job.errors)
+        sheet.append([error_kind, None, None, gettext("……另有 %(count)s 处错误未列出") % {"count": left}])
+    for warning in job.warnings:
+        sheet.append([warning_kind, warning["row"], warning["column"], warning["message"]])
+    if job.warning_count > len(job.warnings):
+        left = job.warning_count - len(job.warnings)
+        sheet.append([warning_kind, None, None, gettext("……另有 %(count)s 处提示未列出") % {"count": left}])
     return book.content()
 
 

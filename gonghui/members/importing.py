@@ -67,12 +67,13 @@ from gonghui.organisations.models import Employer, Organisation, OrganisationSta
 logger = logging.getLogger(__name__)
 
 MAX_STORED_ERRORS = 1000
+MAX_STORED_WARNINGS = 1000
 LOOKUP_BATCH = 2000  # rows per stored-data query
 INSERT_CHUNK = 20000  # rows per insert round; bounds the tuples built for one COPY
 COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
 ID_COLUMN = "身份证号"
 MOBILE_COLUMN = "手机号码"
-MOBILE_KEPT = "该职工已登记的手机号码与本行不同，已保留原号码；如确需更换，请在会员资料中修改"
+MOBILE_KEPT = "该职工已登记的手机号码与本行不同，导入时保留原号码；如确需更换，请在会员资料中修改"
 IMPORT_KIND = "members.import"
 ENDED = (ImportStatus.DONE, ImportStatus.REJECTED)
 # Types the reader takes; the message says so when another is uploaded.
@@ -106,15 +107,17 @@ def import_job_get(*, scope: Scope, pk: int) -> ImportJob:
 @dataclass
 class RosterCheck:
     """What the check found. `rows` and `rejoining` are filled only while the file is clean:
-    once an error is found nothing will be saved, so nothing more is kept."""
+    once an error is found nothing will be saved, so nothing more is kept. Errors block the
+    file; warnings (the header's and the rows') do not, and are kept either way, so that a
+    rejected file's report shows them too. Both lists are capped; the counts count all."""
 
     total_rows: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
     rows: list[RosterRow] = field(default_factory=list)
     rejoining: dict[str, int] = field(default_factory=dict)  # id number → Person pk of someone who left
-    notices: list[RowError] = field(default_factory=list)  # what a clean file's import left as it was
-    warnings: list[RowError] = field(default_factory=list)  # what was read but left aside; never blocks
+    warning_count: int = 0
+    warnings: list[RowError] = field(default_factory=list)
     sheet_choices: list[str] = field(default_factory=list)  # when the officer must say which sheet
 
     @property
@@ -129,7 +132,13 @@ class RosterCheck:
         self.errors.extend(errors[: max(room, 0)])
         self.rows.clear()
         self.rejoining.clear()
-        self.notices.clear()
+
+    def add_warnings(self, warnings: Sequence[RowError]) -> None:
+        if not warnings:
+            return
+        self.warning_count += len(warnings)
+        room = MAX_STORED_WARNINGS - len(self.warnings)
+        self.warnings.extend(warnings[: max(room, 0)])
 
 
 class StoredPerson(NamedTuple):
@@ -167,7 +176,7 @@ def roster_check(
     try:
         roster = read_roster(file, filename=filename, max_rows=limit, sheet=sheet or None)
         check.add_errors(roster.errors)
-        check.warnings.extend(roster.warnings)
+        check.add_warnings(roster.warnings)
         _check_rows(check, union, roster.rows, today or timezone.localdate(), progress or _no_progress)
     except RosterTooLong as exc:
         return _file_failure(str(exc), check.total_rows)
@@ -190,31 +199,36 @@ def _check_rows(
     first_row_of: dict[str, int] = {}
     pending: list[RosterRow] = []
     errors: list[RowError] = []
+    warnings: list[RowError] = []
     for number, raw in rows:
         check.total_rows += 1
-        row, problems = checker.check(number, raw)
-        if problems:
-            errors.extend(RowError(number, column, message) for column, message in problems)
-        # Noted even when the row has other faults, so a duplicate is found on the first try.
-        key = id_number_text(raw.get("id_number"))
+        result = checker.check(number, raw)
+        if result.errors:
+            errors.extend(RowError(number, column, message) for column, message in result.errors)
+        if result.warnings:
+            warnings.extend(RowError(number, column, message) for column, message in result.warnings)
+        # Noted even when the row has other faults, so a duplicate is found on the first try;
+        # by the number as stored, so an old 15-digit number meets its 18-digit form.
+        key = result.id_number or id_number_text(raw.get("id_number"))
         first = first_row_of.setdefault(key, number) if key else number
         if first != number:
             errors.append(RowError(number, ID_COLUMN, f"身份证号与第{first}行重复"))
-        elif row is not None:
-            pending.append(row)
+        elif result.row is not None:
+            pending.append(result.row)
         if check.total_rows % LOOKUP_BATCH == 0:
-            _settle(check, union, pending, errors)
-            pending, errors = [], []
+            _settle(check, union, pending, errors, warnings)
+            pending, errors, warnings = [], [], []
             progress(check.total_rows, 0, CHECKING)
-    _settle(check, union, pending, errors)
+    _settle(check, union, pending, errors, warnings)
 
 
-def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], errors: list[RowError]) -> None:
-    """Check a batch against stored people, then file its errors in row order."""
+def _settle(
+    check: RosterCheck, union: Organisation, rows: list[RosterRow], errors: list[RowError], warnings: list[RowError]
+) -> None:
+    """Check a batch against stored people, then file its errors and warnings in row order."""
     stored = stored_people([row.id_number for row in rows]) if rows else {}
     kept: list[RosterRow] = []
     rejoining: dict[str, int] = {}
-    notices: list[RowError] = []
     for row in rows:
         person = stored.get(row.id_number)
         problem = _stored_problem(person, row, union) if person else None
@@ -223,17 +237,22 @@ def _settle(check: RosterCheck, union: Organisation, rows: list[RosterRow], erro
             continue
         if person and _mobile_differs(person, row):
             # Never overwritten in bulk: the stored mobile stays, and the report says so.
-            notices.append(RowError(row.row, MOBILE_COLUMN, MOBILE_KEPT))
+            warnings.append(RowError(row.row, MOBILE_COLUMN, MOBILE_KEPT))
             row = row._replace(mobile="")
         kept.append(row)
         if person:
             rejoining[row.id_number] = person.pk
-    errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, len(COLUMN_ORDER))))
+    errors.sort(key=_report_order)
+    warnings.sort(key=_report_order)
     check.add_errors(errors)
     if check.ok:
         check.rows.extend(kept)
         check.rejoining.update(rejoining)
-        check.notices.extend(notices[: max(MAX_STORED_ERRORS - len(check.notices), 0)])
+    check.add_warnings(warnings)
+
+
+def _report_order(error: RowError) -> tuple[int, int]:
+    return error.row, COLUMN_ORDER.get(error.column, len(COLUMN_ORDER))
 
 
 def stored_people(id_numbers: list[str]) -> dict[str, StoredPerson]:
@@ -624,7 +643,9 @@ def import_job_retry(*, scope: Scope, import_job: ImportJob, sheet: str = "", ru
     if import_job.status != ImportStatus.FAILED or not import_job.file or import_job.job is None:
         raise Conflict("该导入不能重试，请重新上传文件", field="import_job")
     chosen = {"sheet_name": sheet.strip()[:100]} if sheet.strip() else {}
-    ImportJob.objects.filter(pk=import_job.pk).update(status=ImportStatus.PENDING, errors=[], error_count=0, **chosen)
+    ImportJob.objects.filter(pk=import_job.pk).update(
+        status=ImportStatus.PENDING, errors=[], error_count=0, warnings=[], warning_count=0, **chosen
+    )
     job_retry(scope=scope, job=import_job.job)
     import_job.refresh_from_db()
     return import_job
@@ -712,7 +733,8 @@ def _finish(job: ImportJob, check: RosterCheck, created: int) -> None:
     job.sheet_choices = check.sheet_choices
     job.total_rows, job.created_count, job.error_count = check.total_rows, created, check.error_count
     job.errors = [error.as_dict() for error in check.errors]
-    job.notices = [notice.as_dict() for notice in check.notices] if check.ok else []
+    job.warning_count = check.warning_count
+    job.warnings = [warning.as_dict() for warning in check.warnings]
     job.finished_at = timezone.now()
     job.save()
 
@@ -727,6 +749,6 @@ def _audit(job: ImportJob, check: RosterCheck) -> None:
             "union": job.union.code,
             "rows": check.total_rows,
             "rejoined": len(check.rejoining),
-            "mobiles_kept": len(check.notices),
+            "warnings": check.warning_count,
         },
     )

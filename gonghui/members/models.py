@@ -270,8 +270,12 @@ class ImportJob(TimeStampedModel):
     created_count = models.PositiveIntegerField("新增会员", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     errors = models.JSONField("错误明细", default=list, blank=True)
-    # Rows imported with something left as it was, e.g. a returning member's stored mobile.
-    notices = models.JSONField("提示", default=list, blank=True)
+    # What the officer should look at but that blocks nothing: a value worth checking (an
+    # upgraded 15-digit number, an age over 75), something the import left as it was (a
+    # returning member's stored mobile), columns the file has that were ignored. Capped like
+    # the errors; warning_count counts them all.
+    warning_count = models.PositiveIntegerField("提示数", default=0)
+    warnings = models.JSONField("提示", default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The workbook sheet to read ("" for the one whose header is found), and the sheets that
     # looked like rosters when the officer had to choose.

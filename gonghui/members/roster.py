@@ -22,10 +22,12 @@ from openpyxl.utils.datetime import from_excel
 
 from gonghui.core.masking import mask_numbers
 from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
+from gonghui.members.ages import join_age_check, join_age_limits
 from gonghui.members.identity import (
     MOBILE_RE,
     birth_date_and_sex,
-    id_number_problem_cached,
+    birth_date_of,
+    id_number_check,
     make_id_number,
     normalise_mobile,
 )
@@ -59,7 +61,13 @@ class Column:
 EXAMPLE_ID_NUMBER = make_id_number(region="330481", birth=date(1990, 1, 1), sequence=1, sex="M")
 COLUMNS: tuple[Column, ...] = (
     Column("姓名", "name", True, "张三", "必填，与身份证一致"),
-    Column("身份证号", "id_number", True, EXAMPLE_ID_NUMBER, "必填，18位；出生日期和性别由此得出，不必另填"),
+    Column(
+        "身份证号",
+        "id_number",
+        True,
+        EXAMPLE_ID_NUMBER,
+        "必填，18位（15位旧号码自动升为18位）；出生日期和性别由此得出，不必另填",
+    ),
     Column("手机号码", "mobile", True, "13912345678", "11位手机号，可留空"),
     Column(
         "工作单位",
@@ -558,46 +566,64 @@ def control_character_problems(raw: RawRow) -> Problems:
     ]
 
 
+def _is_old_id_number(value: float) -> bool:
+    return float(value).is_integer() and 10**14 <= value < 10**15
+
+
 def quoted(text: str) -> str:
     """A cell as an error message quotes it: a number typed into the wrong column (an identity
     or mobile number under 工作单位) is masked, since the report is stored and downloaded."""
     return mask_numbers(text)
 
 
+class RowCheck(NamedTuple):
+    """One row's answer: the clean row (None if it has errors), its errors and warnings as
+    (column header, message), and its identity number as stored, for finding duplicates
+    ("" if unreadable: the caller falls back to the cell's text)."""
+
+    row: RosterRow | None
+    errors: Problems
+    warnings: Problems
+    id_number: str
+
+
 class RowChecker:
-    """Checks one row on its own (no database): returns the clean row, or the problems as
-    (column header, reason in Chinese)."""
+    """Checks one row on its own (no database). Errors block the file; warnings do not."""
 
     def __init__(self, *, employers: EmployerIndex, today: date) -> None:
         self.employers = employers
         self.today = today
+        self.age_limits = join_age_limits()
 
-    def check(self, number: int, raw: RawRow) -> tuple[RosterRow | None, Problems]:
+    def check(self, number: int, raw: RawRow) -> RowCheck:
         unreadable = control_character_problems(raw)
-        row, problems = self._check(number, raw)
+        warnings: Problems = []
+        row, problems, id_number = self._check(number, raw, warnings)
         if unreadable:
             # One error per cell: what else is wrong with such a cell can wait until it is fixed.
             columns = {column for column, _ in unreadable}
-            return None, unreadable + [problem for problem in problems if problem[0] not in columns]
-        return row, problems
+            errors = unreadable + [problem for problem in problems if problem[0] not in columns]
+            return RowCheck(None, errors, [w for w in warnings if w[0] not in columns], id_number)
+        return RowCheck(row, problems, warnings, id_number)
 
-    def _check(self, number: int, raw: RawRow) -> tuple[RosterRow | None, Problems]:
+    def _check(self, number: int, raw: RawRow, warnings: Problems) -> tuple[RosterRow | None, Problems, str]:
         problems: Problems = []
         name = self._name(raw.get("name"), problems)
-        id_number = self._id_number(raw.get("id_number"), problems)
+        id_number = self._id_number(raw.get("id_number"), problems, warnings)
         mobile = self._mobile(raw.get("mobile"), problems)
         employer_id = self._employer(raw.get("employer"), raw.get("employer_uscc"), problems)
-        joined_on = self._joined_on(raw.get("joined_on"), id_number, problems)
+        joined_on = self._joined_on(raw.get("joined_on"), id_number, problems, warnings)
         household = self._household(raw.get("household_registration"), problems)
         education = self._choice(raw.get("education"), "学历", EDUCATION_CODES, EDUCATION_LABELS, problems)
         skill = self._choice(raw.get("skill_level"), "技能等级", SKILL_CODES, SKILL_LABELS, problems)
         migrant = self._yes_no(raw.get("is_migrant_worker"), problems)
         national = national_columns(raw, id_number, problems)
         if problems or employer_id is None or joined_on is None:
-            return None, problems
-        return RosterRow(
+            return None, problems, id_number
+        row = RosterRow(
             number, id_number, name, mobile, employer_id, joined_on, household, education, skill, migrant, *national
-        ), problems
+        )
+        return row, problems, id_number
 
     def _name(self, cell: Cell, problems: Problems) -> str:
         name = cell_text(cell)
@@ -607,20 +633,24 @@ class RowChecker:
             problems.append(("姓名", "姓名过长，最多50个字"))
         return name
 
-    def _id_number(self, cell: Cell, problems: Problems) -> str:
+    def _id_number(self, cell: Cell, problems: Problems, warnings: Problems) -> str:
         if isinstance(cell, int | float) and not isinstance(cell, bool):
-            # Excel keeps 15 significant digits, so the last three digits are already lost.
-            problems.append(("身份证号", "身份证号被存成了数字（Excel 只保留15位），请把该列设为文本后重新填写"))
-            return ""
+            if not _is_old_id_number(cell):
+                # Excel keeps 15 significant digits, so the last three digits are already lost.
+                problems.append(("身份证号", "身份证号被存成了数字（Excel 只保留15位），请把该列设为文本后重新填写"))
+                return ""
+            cell = str(int(cell))  # an old 15-digit number fits whole in Excel's 15 digits
         number = id_number_text(cell)
         if not number:
             problems.append(("身份证号", "身份证号不能为空"))
             return ""
-        problem = id_number_problem_cached(number, today=self.today)
-        if problem:
-            problems.append(("身份证号", f"身份证号{problem}"))
+        check = id_number_check(number, today=self.today)
+        if check.problem:
+            problems.append(("身份证号", check.problem))
             return ""
-        return number
+        if check.upgraded:
+            warnings.extend(("身份证号", warning) for warning in check.warnings)
+        return check.number
 
     def _mobile(self, cell: Cell, problems: Problems) -> str:
         mobile = normalise_mobile(cell_text(cell))
@@ -655,7 +685,7 @@ class RowChecker:
             problems.append(("统一社会信用代码", f"统一社会信用代码为 {code} 的单位不是本工会覆盖的单位"))
         return pk
 
-    def _joined_on(self, cell: Cell, id_number: str, problems: Problems) -> date | None:
+    def _joined_on(self, cell: Cell, id_number: str, problems: Problems, warnings: Problems) -> date | None:
         on = parse_date(cell)
         if on is None:
             text = cell_text(cell)
@@ -667,8 +697,16 @@ class RowChecker:
             problems.append(("入会时间", reason))
         elif on > self.today:
             problems.append(("入会时间", f"入会时间 {on.isoformat()} 晚于今天"))
-        elif id_number and on.isoformat().replace("-", "") < id_number[6:14]:
-            problems.append(("入会时间", f"入会时间 {on.isoformat()} 早于出生日期"))
+        elif id_number:
+            birth = birth_date_of(id_number)
+            if on < birth:
+                problems.append(("入会时间", f"入会时间 {on.isoformat()} 早于出生日期"))
+            else:
+                age = join_age_check(birth, on, limits=self.age_limits)
+                if age.problem:
+                    problems.append(("入会时间", age.problem))
+                elif age.warning:
+                    warnings.append(("入会时间", age.warning))
         return on
 
     def _household(self, cell: Cell, problems: Problems) -> str | None:

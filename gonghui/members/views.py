@@ -278,7 +278,12 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A job's status and error report; while it is still checking, htmx polls this page."""
     job = importing.import_job_get(scope=request_scope(request), pk=pk)
-    context = {"job": job, "errors": job.errors[:IMPORT_ERRORS_SHOWN], "errors_shown": IMPORT_ERRORS_SHOWN}
+    context = {
+        "job": job,
+        "errors": job.errors[:IMPORT_ERRORS_SHOWN],
+        "warnings": job.warnings[:IMPORT_ERRORS_SHOWN],
+        "errors_shown": IMPORT_ERRORS_SHOWN,
+    }
     template = "members/_import_job.html" if is_htmx(request) else "members/import_job.html"
     return render(request, template, context)
 

@@ -59,11 +59,13 @@ def test_a_file_with_errors_is_rejected_and_its_report_can_be_read_as_json_or_xl
                 "message": "工作单位「无名公司」不是本工会覆盖的单位，请先登记该单位或核对名称",
             }
         ],
+        "warning_count": 0,
+        "warnings": [],
     }
     xlsx = client.get(f"{URL}/{job['id']}/errors", {"format": "xlsx"})
     assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0].iter_rows(values_only=True))
-    assert rows[1][:2] == (3, "工作单位")
+    assert rows[1][:3] == ("错误", 3, "工作单位")
     assert not Membership.objects.filter(import_job_id=job["id"]).exists()
 
 

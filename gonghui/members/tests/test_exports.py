@@ -84,17 +84,21 @@ def test_an_unknown_template_format_is_refused():
         roster_template("xls")
 
 
-def test_the_error_report_as_xlsx_lists_each_error_and_what_was_left_out(fed):
+def test_the_error_report_as_xlsx_lists_each_error_and_warning_and_what_was_left_out(fed):
     job = ImportJob(
         union=fed.union_a1,
         filename="a.csv",
         error_count=3,
         errors=[{"row": 2, "column": "姓名", "message": "姓名不能为空"}, {"row": 5, "column": "", "message": "x"}],
+        warning_count=2,
+        warnings=[{"row": 3, "column": "身份证号", "message": "15位身份证号已按国家标准升为18位，请核对"}],
     )
     rows = sheet_rows(import_errors_xlsx(job))
     assert rows == [
-        ("行号", "列", "错误原因"),
-        (2, "姓名", "姓名不能为空"),
-        (5, None, "x"),
-        (None, None, "……另有 1 处错误未列出"),
+        ("类型", "行号", "列", "说明"),
+        ("错误", 2, "姓名", "姓名不能为空"),
+        ("错误", 5, None, "x"),
+        ("错误", None, None, "……另有 1 处错误未列出"),
+        ("提示", 3, "身份证号", "15位身份证号已按国家标准升为18位，请核对"),
+        ("提示", None, None, "……另有 1 处提示未列出"),
     ]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Role, Scope, StaffScope
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         self._report(job)
 
     def _report(self, job: ImportJob) -> None:
+        # Warnings first, each marked: on a rejected file the errors, which must be fixed, then
+        # end the output next to the exit status.
+        self._warnings(job)
         if job.status != ImportStatus.DONE:
             for error in job.errors:
                 self.stdout.write(format_row_error(error))
@@ -58,6 +62,13 @@ class Command(BaseCommand):
                 f"（导入记录 #{job.pk}）"
             )
         )
+
+    def _warnings(self, job: ImportJob) -> None:
+        for warning in job.warnings:
+            self.stdout.write(self.style.WARNING(gettext("提示：%(warning)s") % {"warning": format_row_error(warning)}))
+        if job.warning_count > len(job.warnings):
+            left = job.warning_count - len(job.warnings)
+            self.stdout.write(self.style.WARNING(gettext("……另有 %(count)s 处提示未列出") % {"count": left}))
 
 
 def _scope(username: str | None) -> Scope:
