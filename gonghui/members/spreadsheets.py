@@ -205,26 +205,25 @@ def opened(file: IO[bytes], kind: str, *, engine: str | None = None) -> Iterator
 
 
 # --- bounding calamine's rectangle ------------------------------------------------------------
-# The scans overestimate rather than underestimate: any tag-like text counts, and names may
-# carry any namespace prefix.
+# The scans overestimate rather than underestimate: any tag-like text counts, names may carry
+# any namespace prefix, and attributes come in any order and either quote.
 
-_ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*?"""
 # Every writer seen (Excel, WPS, LibreOffice, openpyxl, POI) puts a cell's and a row's "r"
-# first; a tag with it elsewhere counts as one without, which only widens the bound. Tags
-# with a namespace prefix, or a tab or line break after the name, are rare: their chunk is
-# scanned the slow way.
+# first, in double quotes, after a space, with no namespace prefix: such a chunk is counted
+# the quick way. Any other chunk is scanned attribute by attribute (slowly).
+_ANY_ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*?"""
 _XLSX_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
-_XLSX_CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s+r="([A-Z]{1,3})([0-9]{1,7})"')
+_XLSX_CELL_REF = re.compile(rb"<(?:[\w.-]+:)?c" + _ANY_ATTRS + rb"""\s+r\s*=\s*["']([A-Za-z]*)(\d*)["']""")
 _XLSX_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
-_XLSX_ROW_REF = re.compile(rb'<(?:[\w.-]+:)?row\s+r="([0-9]{1,7})"')
+_XLSX_ROW_REF = re.compile(rb"<(?:[\w.-]+:)?row" + _ANY_ATTRS + rb"""\s+r\s*=\s*["'](\d*)["']""")
 _PLAIN_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _PLAIN_ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
 _PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")
 _ODD_SPACE = (b"<c\t", b"<c\n", b"<c\r", b"<row\t", b"<row\n", b"<row\r")
 _ODS_TOKEN = re.compile(
-    rb"(?P<row><(?:[\w.-]+:)?table-row(?P<row_attrs>" + _ATTRS + rb")\s*(?P<row_closed>/?)>)"
+    rb"(?P<row><(?:[\w.-]+:)?table-row(?P<row_attrs>" + _ANY_ATTRS + rb")\s*(?P<row_closed>/?)>)"
     rb"|(?P<row_end></(?:[\w.-]+:)?table-row\s*>)"
-    rb"|(?P<cell><(?:[\w.-]+:)?(?:covered-)?table-cell(?P<cell_attrs>" + _ATTRS + rb")\s*(?P<cell_closed>/?)>)"
+    rb"|(?P<cell><(?:[\w.-]+:)?(?:covered-)?table-cell(?P<cell_attrs>" + _ANY_ATTRS + rb")\s*(?P<cell_closed>/?)>)"
     rb"|(?P<table><(?:[\w.-]+:)?table[\s>])"
 )
 _ROWS_REPEATED = re.compile(rb"""number-rows-repeated\s*=\s*["'](\d+)["']""")
@@ -274,10 +273,6 @@ def _chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     yield carry
 
 
-def _has_line_break_or_tab(chunk: bytes) -> bool:
-    return b"\n" in chunk or b"\t" in chunk or b"\r" in chunk  # each a quick memchr
-
-
 def _column_number(letters: bytes) -> int:
     number = 0
     for letter in letters.upper():
@@ -285,23 +280,32 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+def _plain(chunk: bytes) -> bool:
+    """Whether every cell and row tag of the chunk is written the usual way."""
+    if _PREFIXED_TAG.search(chunk):
+        return False
+    if (b"\n" in chunk or b"\t" in chunk or b"\r" in chunk) and any(tag in chunk for tag in _ODD_SPACE):
+        return False
+    return chunk.count(b"<c ") == chunk.count(b'<c r="') and chunk.count(b"<row ") == chunk.count(b'<row r="')
+
+
 def _xlsx_cells(chunks: Iterator[bytes]) -> int:
     # A cell without a reference comes after the one before it, a row without one after the
     # row before it: each can add one to the rectangle beyond the highest reference.
     rows = rows_with_ref = cells = cells_with_ref = top_row = top_column = 0
     for chunk in chunks:
-        if _PREFIXED_TAG.search(chunk) or (_has_line_break_or_tab(chunk) and any(t in chunk for t in _ODD_SPACE)):
-            refs, row_refs = _XLSX_CELL_REF.findall(chunk), _XLSX_ROW_REF.findall(chunk)
-            cells += len(_XLSX_CELL.findall(chunk))
-            rows += len(_XLSX_ROW.findall(chunk))
-        else:  # the same counts, faster; "<c" also counts "<col" and others, which is safe
+        if _plain(chunk):  # "<c" also counts "<col" and others, which only widens the bound
             refs, row_refs = _PLAIN_CELL_REF.findall(chunk), _PLAIN_ROW_REF.findall(chunk)
             cells += chunk.count(b"<c")
             rows += chunk.count(b"<row")
+        else:
+            refs, row_refs = _XLSX_CELL_REF.findall(chunk), _XLSX_ROW_REF.findall(chunk)
+            cells += len(_XLSX_CELL.findall(chunk))
+            rows += len(_XLSX_ROW.findall(chunk))
         cells_with_ref += len(refs)
         rows_with_ref += len(row_refs)
         letters = {letters for letters, _ in refs}
-        numbers = {number for _, number in refs} | set(row_refs)
+        numbers = {number for _, number in refs if number} | {number for number in row_refs if number}
         top_column = max([top_column, *map(_column_number, letters)])
         top_row = max([top_row, *map(int, numbers)])
     return (top_row + rows - rows_with_ref) * (top_column + cells - cells_with_ref)
