@@ -139,6 +139,8 @@ def sniff_encoding(file: IO[bytes], chunk_size: int = 1 << 20) -> str:
 # A damaged workbook fails in whichever layer the reader is in, while opening it or while
 # reading rows: zipfile, zlib, the XML parser or the library itself (a fuzzer found
 # zlib.error and others). Each means the same to the officer: the file cannot be read.
+# calamine's own bugs come as pyo3's PanicException, which is not an Exception.
+_NOT_THE_FILE = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
 class CalamineBook:
@@ -152,7 +154,9 @@ class CalamineBook:
                 for sheet in self.book.sheets_metadata
                 if sheet.visible == SheetVisibleEnum.Visible and sheet.typ == SheetTypeEnum.WorkSheet
             ]
-        except Exception as exc:  # noqa: BLE001
+        except _NOT_THE_FILE:
+            raise
+        except BaseException as exc:  # noqa: BLE001
             raise RosterFileError(message) from exc
 
     def lines(self, sheet: str) -> Lines:
@@ -163,7 +167,9 @@ class CalamineBook:
             first = data.start[0] + 1 if data.start else 1
             for number, row in enumerate(data.iter_rows(), start=first):
                 yield number, tuple(map(same_cell, row))
-        except Exception as exc:  # noqa: BLE001
+        except _NOT_THE_FILE:
+            raise
+        except BaseException as exc:  # noqa: BLE001
             raise RosterFileError(self.message) from exc
 
     def close(self) -> None:

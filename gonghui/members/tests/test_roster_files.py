@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -46,7 +47,7 @@ def check_national(fed, rows, *, headers=NATIONAL_HEADERS):
 
 
 def triples(errors: list[RowError]) -> list[tuple[int, str, str]]:
-    return [tuple(error) for error in errors]
+    return [(error.row, error.column, error.message) for error in errors]
 
 
 def submit(fed, content: bytes, filename: str, sheet: str = "") -> ImportJob:
