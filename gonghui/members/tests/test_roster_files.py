@@ -146,7 +146,7 @@ def test_an_xls_named_xlsx_is_read_by_what_it_is(fed):
 
 def test_the_header_is_found_below_a_title_and_a_note_row_and_errors_keep_excels_row_numbers(fed):
     employer = fed.employer_a1.name
-    rows = [
+    rows: list[list[Any]] = [
         [TITLE],
         ["填报单位：海宁中国皮革城股份有限公司工会", None, None, "填报日期：2025年6月"],
         NATIONAL_HEADERS,
