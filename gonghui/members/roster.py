@@ -32,20 +32,8 @@ from gonghui.members.identity import (
     normalise_mobile,
 )
 from gonghui.members.models import ETHNIC_GROUPS, Education, PoliticalStatus, SkillLevel
-from gonghui.members.spreadsheets import (
-    SUPPORTED_SUFFIXES,
-    XLSX_UNREADABLE,
-    Book,
-    Cell,
-    Lines,
-    RosterFileError,
-    file_kind,
-    open_book,
-    sniff_encoding,
-)
+from gonghui.members.spreadsheets import Book, Cell, Lines, RosterFileError, file_kind, open_book
 from gonghui.organisations.identity import uscc_problem
-
-__all__ = ["SUPPORTED_SUFFIXES", "XLSX_UNREADABLE", "RosterFileError", "file_kind", "sniff_encoding"]
 
 
 @dataclass(frozen=True)
@@ -322,6 +310,8 @@ class _Head(NamedTuple):
 
 
 def _find_header(book: Book, sheet: str | None) -> tuple[int, tuple[Cell, ...], _Rest] | list[RowError]:
+    if book.sheets == [""]:
+        sheet = None  # a CSV is one sheet, whatever it was called
     if sheet is not None and sheet not in book.sheets:
         names = "、".join(f"「{name}」" for name in book.sheets)
         return [RowError(HEADER_ROW, FILE_COLUMN, f"工作簿中没有名为「{sheet}」的工作表；有：{names}")]

@@ -232,6 +232,11 @@ def test_a_sheet_named_at_upload_is_read_and_a_missing_one_is_named(fed):
     )
 
 
+def test_a_sheet_named_for_a_csv_is_of_no_matter(fed):
+    job = submit(fed, csv_bytes([HEADERS, person_row(fed.employer_a1.name)]), "花名册.csv", sheet="Sheet1")
+    assert (job.status, job.created_count) == (ImportStatus.DONE, 1)
+
+
 def test_another_towns_officer_cannot_choose_the_sheet(fed):
     job = submit(fed, two_rosters(fed), "花名册.xlsx")
     with pytest.raises(Exception, match="不在您的管辖范围内"):
