@@ -18,6 +18,9 @@ class JoinAge(NamedTuple):
     warning: str | None
 
 
+NOTHING = JoinAge(None, None)
+
+
 def age_on(birth: date, on: date) -> int:
     """Whole years of age on a day (someone born on 29 February is a year older on 1 March)."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
@@ -33,7 +36,7 @@ def join_age_check(birth: date, joined_on: date, *, limits: tuple[int, int] | No
     A join date before the birth date is the caller's own error and is not judged here."""
     minimum, warn_over = limits or join_age_limits()
     if joined_on < birth:
-        return JoinAge(None, None)
+        return NOTHING
     age = age_on(birth, joined_on)
     if age < minimum:
         message = gettext("入会时年满%(age)s岁，未满%(minimum)s周岁（最低就业年龄）")
@@ -41,4 +44,4 @@ def join_age_check(birth: date, joined_on: date, *, limits: tuple[int, int] | No
     if age > warn_over:
         message = gettext("入会时已年满%(age)s岁（超过%(limit)s岁），请核对入会时间和身份证号")
         return JoinAge(None, message % {"age": age, "limit": warn_over})
-    return JoinAge(None, None)
+    return NOTHING

@@ -64,7 +64,8 @@ MEMBER_COLUMNS = (
     Column(_("手机号码"), lambda m: _if_present(m, mask_mobile(m.person.mobile))),
     Column(_("所在工会"), lambda m: m.union.name),
     Column(_("工作单位"), lambda m: m.employer.name if m.employer else ""),
-    Column(_("入会时间"), lambda m: m.joined_on),
+    Column(_("入会时间"), lambda m: m.first_joined_on),
+    Column(_("转入时间"), lambda m: m.joined_on if m.transferred_in else None),
     Column(_("新居民"), lambda m: _yes_no(m.person.is_migrant_worker)),
 )
 

@@ -328,6 +328,7 @@ MEMBERSHIP_COLUMNS = (
     "status",
     "leave_reason",
     "import_job_id",
+    "first_joined_on",
     "department",
     "job_title",
 )
@@ -526,6 +527,7 @@ def _membership_values(pk: int, person_id: int, row: RosterRow, ctx: StoreContex
         active,
         "",
         ctx.job_id,
+        row.joined_on,  # a join (or a rejoin after leaving) starts the membership years
         row.department or "",
         row.job_title or "",
     )

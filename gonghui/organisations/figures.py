@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.figures import Column, Figure, Period
 from gonghui.core.tree import subtree_q
-from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, Organisation, OrganisationStatus
+from gonghui.organisations.models import GRASSROOTS_KINDS, EmployerCoverage, Organisation, OrganisationStatus
 
 PROGRAMME = _("组织建设")
 
@@ -22,14 +22,17 @@ def unions_at_end(path: str, period: Period) -> QuerySet[Organisation]:
     )
 
 
-def employers_covered(path: str, period: Period) -> QuerySet[Employer]:
-    """Employers whose union lies in the subtree and that were covered by the period's end.
-    Coverage is kept as the employer's current union and the date it was first covered."""
+def employers_covered(path: str, period: Period) -> QuerySet[EmployerCoverage]:
+    """Employers covered at the period's end by a union in the subtree: the stretch of each
+    employer's coverage history (EmployerCoverage) that holds that day, so an employer
+    counts where its union was then, not where it is now. An employer has at most one
+    stretch on any day, so the rows are the employers."""
+    day = period.end
     return (
-        Employer.objects.filter(subtree_q(path, via="union__"))
-        .filter(Q(covered_since__isnull=True) | Q(covered_since__lte=period.end))
-        .select_related("union", "town")
-        .order_by("union__path", "name", "pk")
+        EmployerCoverage.objects.filter(subtree_q(path, via="union__"), started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .select_related("employer__town", "union")
+        .order_by("union__path", "employer__name", "pk")
     )
 
 
@@ -68,17 +71,18 @@ FIGURES.append(
         label=_("覆盖用人单位"),
         programme=PROGRAMME,
         unit=_("家"),
-        description=_("期末由本组织及下级工会覆盖的用人单位（一个联合工会可覆盖多家单位）"),
+        description=_("期末由本组织及下级工会覆盖的用人单位（一个联合工会可覆盖多家单位）；按期末当日的覆盖工会计算"),
         records=employers_covered,
         columns=(
-            Column(_("单位名称"), lambda e: e.name),
-            Column(_("统一社会信用代码"), lambda e: e.uscc),
-            Column(_("单位类型"), lambda e: gettext(e.get_category_display())),
-            Column(_("行业"), lambda e: e.industry),
-            Column(_("职工人数"), lambda e: e.staff_count),
-            Column(_("覆盖工会"), lambda e: e.union.name if e.union else ""),
-            Column(_("所在镇（街道）"), lambda e: e.town.name),
-            Column(_("建会（覆盖）日期"), lambda e: e.covered_since),
+            Column(_("单位名称"), lambda c: c.employer.name),
+            Column(_("统一社会信用代码"), lambda c: c.employer.uscc),
+            Column(_("单位类型"), lambda c: gettext(c.employer.get_category_display())),
+            Column(_("行业"), lambda c: c.employer.industry),
+            Column(_("职工人数"), lambda c: c.employer.staff_count),
+            Column(_("覆盖工会"), lambda c: c.union.name),
+            Column(_("所在镇（街道）"), lambda c: c.employer.town.name),
+            Column(_("建会（覆盖）日期"), lambda c: c.employer.covered_since),
+            Column(_("本工会覆盖起始"), lambda c: c.started_on),
         ),
         order=20,
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0007_import_job_warnings'),
+        ('members', '0009_import_job_warnings'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ def count_warnings(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0006_import_job_runs_as_job"),
+        ("members", "0008_membership_first_joined_on_required"),
     ]
 
     operations = [
