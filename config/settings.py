@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.privacy",
     "gonghui.enrolment",
+    "gonghui.mutual_aid",
     "gonghui.demo",  # last: puts together every app's demo data
 ]
 

@@ -245,3 +245,8 @@ def render_message(text: str, params: dict[str, Any]) -> str:
     """A stored source text in the active language, with its values filled in."""
     translated = gettext(text) if text else ""
     return translated % params if params else translated
+
+
+# The ledger's tables live beside its services (core/ledger.py, core/ledger_models.py);
+# imported here so that Django registers them as the core app's.
+from gonghui.core.ledger_models import Fund, LedgerEntry, LedgerLine  # noqa: E402, F401

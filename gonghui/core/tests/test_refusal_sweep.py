@@ -224,6 +224,9 @@ VALUES: dict[str, Callable[[], list[str]]] = {
     "name": lambda: [figure.name for figure in figures.all()],
     "category": lambda: list(ConsentCategory.values),
     "fmt": lambda: ["xlsx", "csv"],
+    # A mutual-aid scheme is its city's, named by year and rule version (city staff only).
+    "year": lambda: ["2026"],
+    "version": lambda: ["1"],
 }
 # Query parameters of the API that take a row's id; the others are optional filters.
 QUERY_KINDS: dict[str, str] = {
