@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from gonghui.core.tests.test_browser import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, no_sideways_scroll
+from gonghui.core.tests.browser import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS
+from gonghui.core.tests.test_browser import no_sideways_scroll
 from gonghui.core.tests.test_browser_hostile import in_browser, new_page, session_cookie
 from gonghui.mutual_aid.models import BenefitRuleSet
 from gonghui.mutual_aid.tests.helpers import make_scheme
