@@ -139,6 +139,9 @@ OTP_TOTP_ISSUER = os.environ.get("GONGHUI_TOTP_ISSUER", "海宁工会")
 # page would answer 500 for a missing device rather than 404).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "accounts:login"
+# A new account, or an accepted member, gets a one-time activation code instead of a password;
+# an unused code stops working after this many days (docs/sign-in.md, "Accounts").
+GONGHUI_ACTIVATION_CODE_DAYS = int(os.environ.get("GONGHUI_ACTIVATION_CODE_DAYS", "7"))
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

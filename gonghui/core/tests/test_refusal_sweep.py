@@ -207,6 +207,7 @@ PARAM_KINDS: dict[str, tuple[str, ...]] = {
     "notification_id": ("notification",),
     "consent_id": ("consent",),
     "officer_id": ("officer",),
+    "user_id": ("user",),
 }
 # Where a parameter's name alone does not say (a page's `pk`), the part of the site does: the
 # entry with the longest prefix of the route's path wins over PARAM_KINDS.

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gonghui.core.tests.test_browser import SCREENSHOTS, browser, open_page, sign_in, site  # noqa: F401 (fixtures)
+from gonghui.browser_testing import SCREENSHOTS, sign_in
 from gonghui.members.identity import make_old_id_number
 from gonghui.testing import new_id_number
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_an_imported_roster_shows_its_warnings(
-    open_page: Callable[..., Any],  # noqa: F811
-    site: str,  # noqa: F811
+    open_page: Callable[..., Any],
+    site: str,
     settings: Any,
     tmp_path: Path,
 ) -> None:

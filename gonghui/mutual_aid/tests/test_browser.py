@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from gonghui.core.tests.test_browser import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, no_sideways_scroll
+from gonghui.browser_testing import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, no_sideways_scroll
 from gonghui.core.tests.test_browser_hostile import in_browser, new_page, session_cookie
 from gonghui.mutual_aid.models import BenefitRuleSet
 from gonghui.mutual_aid.tests.helpers import make_scheme
