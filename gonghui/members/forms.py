@@ -14,7 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound, ValidationFailed
-from gonghui.core.text import NoteField
+from gonghui.core.text import LineField, NoteField
 from gonghui.members.leave_reasons import leave_reasons
 from gonghui.members.models import Education, ImportStatus, MembershipStatus, SkillLevel, TransferStatus
 from gonghui.members.selectors import MemberFilter, TransferFilter
@@ -255,4 +255,6 @@ class MemberAddForm(ScopedForm, PersonDetailsForm):
 
 class ImportForm(ScopedForm):
     union = ScopedUnionField(label=_("导入到工会"), max_length=200)
-    file = forms.FileField(label=_("花名册文件（.xlsx 或 .csv）"))
+    file = forms.FileField(label=_("花名册文件（.xlsx、.xls、.ods 或 .csv）"))
+    # Left empty, the sheet with a roster's header is read.
+    sheet = LineField(label=_("工作表名称（可不填）"), required=False, max_length=100)
