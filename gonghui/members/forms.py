@@ -16,7 +16,15 @@ from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.text import LineField, NoteField
 from gonghui.members.leave_reasons import leave_reasons
-from gonghui.members.models import Education, ImportStatus, MembershipStatus, SkillLevel, TransferStatus
+from gonghui.members.models import (
+    ETHNIC_GROUPS,
+    Education,
+    ImportStatus,
+    MembershipStatus,
+    PoliticalStatus,
+    SkillLevel,
+    TransferStatus,
+)
 from gonghui.members.selectors import MemberFilter, TransferFilter
 from gonghui.organisations import selectors as org_selectors
 from gonghui.organisations.identity import normalise_code
@@ -235,6 +243,12 @@ class PersonDetailsForm(forms.Form):
     education = forms.ChoiceField(label=_("学历"), choices=_translated([("", "—"), *Education.choices]), required=False)
     skill_level = forms.ChoiceField(label=_("技能等级"), choices=_translated(SkillLevel.choices), required=False)
     is_migrant_worker = forms.BooleanField(label=_("新居民（农民工）"), required=False)
+    ethnicity = forms.ChoiceField(
+        label=_("民族"), choices=[("", "—"), *((g, g) for g in ETHNIC_GROUPS)], required=False
+    )
+    political_status = forms.ChoiceField(
+        label=_("政治面貌"), choices=_translated([("", "—"), *PoliticalStatus.choices]), required=False
+    )
 
 
 class MemberEditForm(PersonDetailsForm):

@@ -82,11 +82,17 @@ def test_editing_keeps_history_and_names_who_changed_it(client, fed):
     person = fed.member_a1.person
     page = client.get(edit_url(fed.member_a1))
     assert page.status_code == 200 and "id_number" not in page.content.decode()
-    data = {"name": "张伟", "mobile": person.mobile, "household_registration": "浙江海宁", "education": "college"}
+    data = {
+        "name": "张伟",
+        "mobile": person.mobile,
+        "household_registration": "浙江海宁",
+        "education": "college",
+        "ethnicity": "回族",
+    }
     response = client.post(edit_url(fed.member_a1), {**data, "skill_level": ""})
     assert response.status_code == 302
     person.refresh_from_db()
-    assert (person.household_registration, person.education) == ("浙江海宁", "college")
+    assert (person.household_registration, person.education, person.ethnicity) == ("浙江海宁", "college", "回族")
     latest = person.history.latest()
     assert latest.history_user == fed.union_a1_officer and latest.prev_record.household_registration == ""
 
