@@ -173,3 +173,14 @@ def test_another_town_cannot_record_a_leave(client, fed):
     assert client.post(leave_url(fed.member_a1), {"on": "2025-02-03", "category": "resigned"}).status_code == 404
     fed.member_a1.refresh_from_db()
     assert fed.member_a1.status == "active"
+
+
+def test_the_new_pages_read_in_english(client, fed, settings):
+    client.force_login(fed.town_a_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Add a member" in client.get(reverse("members:add")).content.decode()
+    leave = client.get(leave_url(fed.member_a1)).content.decode()
+    assert "Moved out of the city" in leave and "调离本市" not in leave
+    response = client.post(edit_url(fed.member_a1), {"name": "", "skill_level": "", "education": ""})
+    assert response.status_code == 400
+    assert "Transfer history" in client.get(reverse("members:transfers")).content.decode()
