@@ -238,6 +238,19 @@ def values_by_child(figure: Figure, path: str, child_paths: Sequence[str], perio
     return ChildValues(children, own, total)
 
 
+def month_periods(*, ending: date, count: int) -> list[Period]:
+    """The `count` calendar months up to the one holding `ending`, oldest first; the last
+    runs to `ending` itself (a month still under way ends today)."""
+    periods = []
+    year, month = ending.year, ending.month
+    for _ in range(count):
+        start = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        periods.append(Period(start, min(ending, date.fromordinal(following.toordinal() - 1))))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return periods[::-1]
+
+
 def figure_series(figure: Figure, path: str, periods: Sequence[Period]) -> list[FigureValue]:
     """The figure for each period, in order: in one query when the figure has a series."""
     if figure.series is not None:

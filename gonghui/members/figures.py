@@ -87,8 +87,10 @@ def _up_to(per_day: list[tuple[date, int]], day: date) -> int:
 
 
 def covered_employers_with_members(path: str, period: Period) -> QuerySet[Employer]:
-    """The employers covered at the period's end (organisations' figure), each with the number
-    of its staff who were members then (`members_at_end`), whichever union holds them."""
+    """The employers covered at the period's end (organisations' figure) whose staff count is
+    known, each with the number of its staff who were members then (`members_at_end`),
+    whichever union holds them. An employer with no staff count would add members to the
+    rate and nobody to divide them by."""
     members = (
         Membership.objects.filter(current_on_q(period.end), employer=OuterRef("pk"))
         .order_by()
@@ -96,8 +98,10 @@ def covered_employers_with_members(path: str, period: Period) -> QuerySet[Employ
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return employers_covered(path, period).annotate(
-        members_at_end=Coalesce(Subquery(members, output_field=IntegerField()), 0)
+    return (
+        employers_covered(path, period)
+        .filter(staff_count__gt=0)
+        .annotate(members_at_end=Coalesce(Subquery(members, output_field=IntegerField()), 0))
     )
 
 
@@ -185,7 +189,7 @@ FIGURES.append(
         label=_("入会率"),
         programme=PROGRAMME,
         unit="%",
-        description=_("期末已覆盖的用人单位中，职工为会员的比例：这些单位的期末会员数 ÷ 其职工人数之和"),
+        description=_("期末已覆盖且填有职工人数的用人单位中，职工为会员的比例：这些单位的期末会员数 ÷ 其职工人数之和"),
         records=covered_employers_with_members,
         tree_field="union__path",
         value=percentage(Sum("members_at_end"), Sum("staff_count")),

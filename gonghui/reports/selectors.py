@@ -119,11 +119,17 @@ def comparison(
     return Comparison(
         figures=figures,
         rows=_sorted(rows, sort, descending),
-        own=own if children and any(own.values.values()) else None,
+        own=own if children and _holds_records(own, figures) else None,
         total=total,
         sort=sort,
         descending=descending,
     )
+
+
+def _holds_records(row: ComparisonRow, figures: list[Figure]) -> bool:
+    """Whether the organisation itself holds records (members, employers of its own). Rates
+    are left out: a town's employers are its own by location, and its unions have no area."""
+    return any(row.values[f.name] for f in figures if f.is_count)
 
 
 def _sorted(rows: list[ComparisonRow], sort: str, descending: bool) -> list[ComparisonRow]:
