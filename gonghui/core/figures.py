@@ -44,6 +44,7 @@ from typing import Any
 
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_noop
 from django_stubs_ext import StrOrPromise
 
 from gonghui.core.errors import NotFound
@@ -282,7 +283,7 @@ class Breakdown:
         for category in self.categories:
             if category.key == key:
                 return category
-        raise NotFound(f"没有这个分类：{key}", field="category")
+        raise NotFound(gettext_noop("没有这个分类"), field="category")
 
     def records(self, path: str, period: Period, key: str) -> QuerySet:
         return get_figure(self.figure).records(path, period).filter(self.category(key).q(period))
@@ -305,7 +306,7 @@ def get_breakdown(name: str) -> Breakdown:
     try:
         return breakdowns.get(name)
     except KeyError:
-        raise NotFound(f"没有这个分项统计：{name}", field="breakdown") from None
+        raise NotFound(gettext_noop("没有这个分项统计"), field="breakdown") from None
 
 
 def breakdown_counts(path: str, period: Period) -> list[BreakdownCounts]:

@@ -131,7 +131,8 @@ def export_comparison(
     book = Book()
     rows = _comparison_sheet(book, comparison, period)
     _audit(scope, request, organisation, period, figures=[f.name for f in comparison.figures], rows=rows)
-    filename = f"{organisation.name}{gettext('下级组织对比')}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+    title = gettext("下级组织对比")
+    filename = f"{organisation.name}{title}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
     return ExportFile(filename, book.content(), rows)
 
 
@@ -150,9 +151,17 @@ def _audit(
 
 def _figures_sheet(book: Book, org: Organisation, period: Period, results: list[selectors.FigureResult]) -> None:
     sheet = book.sheet(gettext("指标"))
-    _title(sheet, f"{org.name} {gettext('报表')}", period)
+    report = gettext("报表")
+    _title(sheet, f"{org.name} {report}", period)
     sheet.append(
-        [gettext("工作"), gettext("指标"), gettext("数值"), gettext("单位"), gettext("口径说明"), gettext("指标代码")]
+        [
+            gettext("工作"),
+            gettext("指标"),
+            gettext("数值"),
+            gettext("计量单位"),
+            gettext("口径说明"),
+            gettext("指标代码"),
+        ]
     )
     for r in results:
         f = r.figure
@@ -161,22 +170,24 @@ def _figures_sheet(book: Book, org: Organisation, period: Period, results: list[
 
 def _comparison_sheet(book: Book, comparison: selectors.Comparison, period: Period) -> int:
     organisation = comparison.total.organisation
-    sheet = book.sheet(gettext("下级组织对比"))
-    _title(sheet, f"{organisation.name} {gettext('下级组织对比')}", period)
+    title = gettext("下级组织对比")
+    sheet = book.sheet(title)
+    _title(sheet, f"{organisation.name} {title}", period)
     sheet.append([gettext("组织"), *(f"{f.label}（{f.unit}）" for f in comparison.figures)])
     rows = list(comparison.rows)
     if comparison.own:
         rows.append(comparison.own)
     for row in rows:
-        name = f"{row.organisation.name}（{gettext('本级')}）" if row.own else row.organisation.name
+        name = gettext("%(name)s（本级）") % {"name": row.organisation.name} if row.own else row.organisation.name
         sheet.append([name, *(row.value(f) for f in comparison.figures)])
     sheet.append([gettext("合计"), *(comparison.total.value(f) for f in comparison.figures)])
     return len(rows)
 
 
 def _breakdowns_sheet(book: Book, org: Organisation, period: Period, counted: list[BreakdownCounts]) -> None:
-    sheet = book.sheet(gettext("会员构成"))
-    _title(sheet, f"{org.name} {gettext('会员构成')}", period)
+    title = gettext("会员构成")
+    sheet = book.sheet(title)
+    _title(sheet, f"{org.name} {title}", period)
     sheet.append([gettext("分项"), gettext("类别"), gettext("人数"), gettext("占比（%）")])
     for result in counted:
         for category, n in result.counts:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import ValidationFailed
@@ -109,7 +110,7 @@ def comparison(
     scope.require_visible(organisation)
     figures = all_figures()
     if sort != NAME_SORT and sort not in {f.name for f in figures}:
-        raise ValidationFailed("没有这个排序列", field="sort")
+        raise ValidationFailed(gettext_noop("没有这个排序列"), field="sort")
     children = list(report_children(scope=scope, organisation=organisation))
     paths = [child.path for child in children]
     by_figure = {f.name: values_by_child(f, organisation.path, paths, period) for f in figures}

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.access import Scope, request_scope
@@ -137,7 +137,7 @@ def _record_list(request: HttpRequest, scope: Scope, query: ReportQuery, name: s
         scope=scope, organisation=query.organisation, period=query.period, name=breakdown, category=category
     )
     if found.figure.name != name:
-        raise NotFound(gettext("该分项统计不属于这个指标"), field="breakdown")
+        raise NotFound(gettext_noop("该分项统计不属于这个指标"), field="breakdown")
     title = f"{found.figure.label} · {found.breakdown.label}：{gettext(str(found.category.label))}"
     return RecordList(found.figure, found.records, title, {"breakdown": breakdown, "category": category})
 

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from gonghui.core.errors import NotFound
 from gonghui.core.figures import Period, breakdown_counts, breakdowns, get_breakdown, get_figure
 from gonghui.members.models import Person
 from gonghui.testing import make_member
@@ -150,5 +151,5 @@ def test_the_fragment_counts_in_one_query(client, fed, django_assert_max_num_que
 
 
 def test_the_category_names_its_breakdown():
-    with pytest.raises(Exception, match="没有这个分类"):
+    with pytest.raises(NotFound, match="没有这个分类"):
         get_breakdown("members.by_sex").category("X")
