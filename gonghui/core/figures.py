@@ -231,7 +231,7 @@ def values_by_child(figure: Figure, path: str, child_paths: Sequence[str], perio
     empty: dict[str, Any] = dict.fromkeys(aggregates)
     children = {child: figure.combine(found.get(child, empty)) for child in child_paths}
     own = figure.combine(found.get(path, empty))
-    if all(isinstance(a, _ADDITIVE) and not a.distinct for a in aggregates.values()):
+    if all(isinstance(a, _ADDITIVE) and not getattr(a, "distinct", False) for a in aggregates.values()):
         summed = {name: sum(row[name] or 0 for row in found.values()) for name in aggregates}
         total = figure.combine(summed)
     else:

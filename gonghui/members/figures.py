@@ -4,7 +4,7 @@ the breakdowns of members by sex, age, education, skill level and migrant status
 "Members of X on date D" is a date-range query on Membership, so every figure here is right
 for any past period, not only for today."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from gonghui.core.figures import Breakdown, Category, Column, Figure, FigureValue, Period, percentage, ratio_percent
 from gonghui.core.masking import mask_id_number, mask_mobile
@@ -216,7 +217,7 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _age_band(label: str, key: str, youngest: int | None, oldest: int | None) -> Category:
+def _age_band(label: StrOrPromise, key: str, youngest: int | None, oldest: int | None) -> Category:
     """Members aged youngest..oldest (whole years, both included) on the period's last day."""
 
     def q(period: Period) -> Q:
@@ -230,14 +231,15 @@ def _age_band(label: str, key: str, youngest: int | None, oldest: int | None) ->
     return Category(key, label, q)
 
 
-def _choices(field: str, choices: list[tuple[str, str]], *, blank: str | None = None) -> tuple[Category, ...]:
+def _person_is(field: str, value: object) -> Callable[[Period], Q]:
+    return lambda period: Q(**{f"person__{field}": value})
+
+
+def _choices(field: str, choices: list[tuple[str, str]], *, blank: StrOrPromise | None = None) -> tuple[Category, ...]:
     """A category per choice; `blank` names the category of a field left empty."""
-    categories = [
-        Category(value or "none", _(label), lambda period, v=value: Q(**{f"person__{field}": v}))
-        for value, label in choices
-    ]
+    categories = [Category(value or "none", _(label), _person_is(field, value)) for value, label in choices]
     if blank is not None:
-        categories.append(Category("unrecorded", blank, lambda period: Q(**{f"person__{field}": ""})))
+        categories.append(Category("unrecorded", blank, _person_is(field, "")))
     return tuple(categories)
 
 
@@ -281,8 +283,8 @@ BREAKDOWNS = (
         label=_("新居民（农民工）"),
         figure="members.members",
         categories=(
-            Category("yes", _("是"), lambda period: Q(person__is_migrant_worker=True)),
-            Category("no", _("否"), lambda period: Q(person__is_migrant_worker=False)),
+            Category("yes", _("是"), _person_is("is_migrant_worker", True)),
+            Category("no", _("否"), _person_is("is_migrant_worker", False)),
         ),
         order=50,
     ),

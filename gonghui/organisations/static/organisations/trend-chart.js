@@ -15,6 +15,7 @@
       name: s.name,
       position: i === 0 ? "left" : "right",
       scale: s.kind === "line",
+      minInterval: 1, // people are counted whole
       splitLine: { show: i === 0 },
       axisLabel: { formatter: number },
       nameTextStyle: { align: i === 0 ? "left" : "right" },
