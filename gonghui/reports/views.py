@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
@@ -255,19 +256,41 @@ def _sort_links(query: ReportQuery, comparison: selectors.Comparison) -> list[So
 
 
 @dataclass(frozen=True)
+class ShownCell:
+    figure: Figure
+    text: str  # as shown: thousands separated, a dash for no value
+    raw: str  # to sort by in the browser
+    href: str  # the records behind it; empty for no value
+
+
+@dataclass(frozen=True)
 class ShownRow:
     organisation: Organisation
-    cells: list[tuple[Figure, str, str]]  # figure, value as shown, value to sort by
+    href: str  # the organisation's own report
+    cells: list[ShownCell]
     own: bool
 
 
-def _shown_row(comparison: selectors.Comparison, row: selectors.ComparisonRow) -> ShownRow:
-    cells = [(f, _number(row.value(f)), _sort_value(row.value(f))) for f in comparison.figures]
-    return ShownRow(row.organisation, cells, row.own)
+def _shown_rows(comparison: selectors.Comparison, query: ReportQuery) -> dict[str, object]:
+    """Rows with their links made once per figure and row: a town's table has a few hundred
+    rows of cells, too many for a {% url %} each."""
+    index = reverse("reports:index")
+    lists = {f.name: reverse("reports:records", args=[f.name]) for f in comparison.figures}
 
+    def shown(row: selectors.ComparisonRow) -> ShownRow:
+        params = urlencode({"organisation": row.organisation.pk, "start": query.period.start, "end": query.period.end})
+        cells = []
+        for f in comparison.figures:
+            value = row.value(f)
+            href = f"{lists[f.name]}?{params}" if value is not None else ""
+            cells.append(ShownCell(f, _number(value), "" if value is None else str(value), href))
+        return ShownRow(row.organisation, f"{index}?{params}", cells, row.own)
 
-def _sort_value(value: FigureValue) -> str:
-    return "" if value is None else str(value)
+    return {
+        "rows": [shown(row) for row in comparison.rows],
+        "own_row": shown(comparison.own) if comparison.own else None,
+        "total_row": shown(comparison.total),
+    }
 
 
 def _comparison_context(comparison: selectors.Comparison, query: ReportQuery, error: str) -> dict[str, object]:
@@ -275,9 +298,7 @@ def _comparison_context(comparison: selectors.Comparison, query: ReportQuery, er
         "comparison": comparison,
         "sort_links": _sort_links(query, comparison),
         "sort_params": query.with_params(sort=comparison.sort, dir="desc" if comparison.descending else "asc"),
-        "rows": [_shown_row(comparison, row) for row in comparison.rows],
-        "own_row": _shown_row(comparison, comparison.own) if comparison.own else None,
-        "total_row": _shown_row(comparison, comparison.total),
+        **_shown_rows(comparison, query),
         "sort_error": error,
     }
 

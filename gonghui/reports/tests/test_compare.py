@@ -95,7 +95,7 @@ def test_a_rate_over_nothing_sorts_last_and_shows_a_dash(client, fed):
     response = client.get(reverse("reports:compare"), {**REVIEW, "sort": "organisations.coverage_rate", "dir": "asc"})
     rows = response.context["rows"]
     assert rows[-1].organisation == construction
-    cells = {figure.name: shown for figure, shown, _ in rows[-1].cells}
+    cells = {cell.figure.name: cell.text for cell in rows[-1].cells}
     assert cells["organisations.coverage_rate"] == "—"
 
 
