@@ -51,6 +51,7 @@ from django.utils import timezone  # noqa: E402
 
 from gonghui.accounts.models import Account  # noqa: E402
 from gonghui.accounts.scopes import scope_for  # noqa: E402
+from gonghui.accounts.testing import force_login_with_second_factor  # noqa: E402
 from gonghui.core.access import Role  # noqa: E402
 from gonghui.core.figures import Figure, Period, all_figures  # noqa: E402
 from gonghui.members.models import Membership, MembershipStatus  # noqa: E402
@@ -157,7 +158,8 @@ def _first_page(scope: object, root: Organisation, figure: Figure, period: Perio
 
 def bench_report_page(root: Organisation, repeat: int) -> Table:
     client = Client()
-    client.force_login(Account.objects.get(role=Role.CITY, organisation=root).user)
+    # Staff pages need the second factor, as in production: the session carries it.
+    force_login_with_second_factor(client, Account.objects.get(role=Role.CITY, organisation=root).user)
     table = Table(["request", "median ms"])
     for url in ("/reports/?preset=review", "/reports/", "/reports/figures/members.members/?preset=review"):
 

@@ -301,7 +301,7 @@ def insert_unchecked(
         (p[:1] + p[3 : -importing.PERSON_HASHES] + ctx.history for p in people),
     )
     memberships = [
-        (pk, now, now, p[0], ctx.union_id, row[6], row[7], None, "active", "", ctx.job_id)
+        (pk, now, now, p[0], ctx.union_id, row[6], row[7], None, "active", "", ctx.job_id, row[7])
         for pk, p, row in zip(importing.allocate_ids(membership, len(batch)), people, batch, strict=True)
     ]
     importing.bulk_insert(membership, importing.MEMBERSHIP_COLUMNS, memberships)

@@ -17,7 +17,7 @@ from gonghui.core.access import Role, Scope
 from gonghui.members.identity import make_id_number
 from gonghui.members.models import Membership, MembershipEvent, MembershipEventKind, Person
 from gonghui.organisations.identity import make_uscc
-from gonghui.organisations.models import Employer, Organisation, OrganisationKind
+from gonghui.organisations.models import Employer, EmployerCoverage, Organisation, OrganisationKind
 
 _serial = count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -56,10 +56,20 @@ def totp_code(user: User) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
-def make_employer(*, town: Organisation, union: Organisation | None, name: str) -> Employer:
-    return Employer.objects.create(
-        name=name, uscc=make_uscc(region="330481", serial=next(_serial)), town=town, union=union
+def make_employer(
+    *, town: Organisation, union: Organisation | None, name: str, covered_since: date = date(2015, 1, 1)
+) -> Employer:
+    """An employer with its coverage history as employer_create writes it."""
+    employer = Employer.objects.create(
+        name=name,
+        uscc=make_uscc(region="330481", serial=next(_serial)),
+        town=town,
+        union=union,
+        covered_since=covered_since if union else None,
     )
+    if union is not None:
+        EmployerCoverage.objects.create(employer=employer, union=union, started_on=covered_since)
+    return employer
 
 
 def make_member(

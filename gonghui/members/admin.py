@@ -32,7 +32,7 @@ class PersonAdmin(ScopedHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedHistoryAdmin):
-    list_display = ["person", "union", "employer", "joined_on", "ended_on", "status"]
+    list_display = ["person", "union", "employer", "first_joined_on", "joined_on", "ended_on", "status"]
     list_filter = ["status"]
     list_select_related = ["person", "union", "employer"]
 

@@ -57,6 +57,11 @@ def _present(obj: object) -> bool:
     return bool(getattr(obj, "present_here", False))
 
 
+FIRST_JOINED = "入会时间：首次入会的日期，转接和工会合并、撤销时不变；退会后重新入会则重新起算"
+JOINED = "转入时间：转入（或加入）本会籍所在工会的日期"
+YEARS = "会龄（整年），自入会时间起算"
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -108,7 +113,9 @@ class MemberOut(Schema):
     is_migrant_worker: bool
     union: OrganisationRef
     employer: EmployerRef | None
-    joined_on: date
+    first_joined_on: date = Field(description=FIRST_JOINED)
+    joined_on: date = Field(description=JOINED)
+    years: int = Field(description=YEARS)
     ended_on: date | None
     status: str
     status_label: str
@@ -150,7 +157,9 @@ class MembershipOut(Schema):
     id: int
     union: OrganisationRef
     employer: EmployerRef | None
-    joined_on: date
+    first_joined_on: date = Field(description=FIRST_JOINED)
+    joined_on: date = Field(description=JOINED)
+    years: int = Field(description=YEARS)
     ended_on: date | None
     status: str
     status_label: str
@@ -305,6 +314,11 @@ class TransferRequestIn(Schema):
 
 class ConfirmIn(Schema):
     on: IsoDate | None = Field(None, description="转接日期，默认今天")
+    to_employer_id: int | None = Field(
+        None,
+        description="转入工会确认时选择会员的工作单位（须由转入工会覆盖）；不填则用发起时提出的单位，"
+        "转入工会只覆盖一家单位时即为该单位",
+    )
 
 
 class RefuseIn(Schema):
@@ -457,7 +471,12 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> Transfer:
 def transfer_confirm(request: HttpRequest, transfer_id: int, payload: ConfirmIn) -> Transfer:
     scope = scope_of(request)
     transfer = selectors.transfer_get(scope=scope, pk=transfer_id)
-    services.transfer_confirm(scope=scope, transfer=transfer, on=payload.on)
+    to_employer = (
+        employer_target_get(pk=payload.to_employer_id, field="to_employer_id")
+        if payload.to_employer_id is not None
+        else None
+    )
+    services.transfer_confirm(scope=scope, transfer=transfer, on=payload.on, to_employer=to_employer)
     return selectors.transfer_get(scope=scope, pk=transfer_id)
 
 

@@ -179,9 +179,17 @@ def _event(
 
 
 def _membership(
-    batch: _Batch, person: Person, union: Organisation, employer: Employer | None, joined: date
+    batch: _Batch,
+    person: Person,
+    union: Organisation,
+    employer: Employer | None,
+    joined: date,
+    *,
+    continues: Membership | None = None,
 ) -> Membership:
-    m = Membership(person=person, union=union, employer=employer, joined_on=joined)
+    """A stretch at `union` from `joined`; one that `continues` a transfer keeps its first join."""
+    first = continues.first_joined_on if continues is not None else joined
+    m = Membership(person=person, union=union, employer=employer, joined_on=joined, first_joined_on=first)
     batch.memberships.append(m)
     return m
 
@@ -252,7 +260,7 @@ def _move(world: DemoContext, batch: _Batch, old: Membership, to: Node, employer
     """A completed transfer, as transfer_confirm leaves it: the old stretch ends, a new one
     starts the same day, both sides have an event and the Transfer row is completed."""
     _end(old, MembershipStatus.TRANSFERRED, on)
-    new = _membership(batch, old.person, to.org, employer, on)
+    new = _membership(batch, old.person, to.org, employer, on, continues=old)
     _event(batch, old, MembershipEventKind.TRANSFER_OUT, on, counterpart=to.org)
     _event(batch, new, MembershipEventKind.TRANSFER_IN, on, counterpart=old.union)
     confirmed = timezone.make_aware(datetime.combine(on, clock(10)))
@@ -278,7 +286,7 @@ def _follow_closure(batch: _Batch, m: Membership, union: Node) -> None:
     status, on, target = union.closed
     reason = "工会合并" if status == OrganisationStatus.MERGED else "工会撤销"
     _end(m, MembershipStatus.TRANSFERRED, on)
-    moved = _membership(batch, m.person, target.org, m.employer, on)
+    moved = _membership(batch, m.person, target.org, m.employer, on, continues=m)
     _event(batch, m, MembershipEventKind.TRANSFER_OUT, on, counterpart=target.org, reason=reason)
     _event(batch, moved, MembershipEventKind.TRANSFER_IN, on, counterpart=union.org, reason=reason)
 

@@ -41,7 +41,8 @@ EXPORT_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("工作单位", 30, "employer__name"),
     ("统一社会信用代码", 22, "employer__uscc"),
     ("所在工会", 24, "union__name"),
-    ("入会时间", 12, "joined_on"),
+    ("入会时间", 12, "first_joined_on"),
+    ("转入时间", 12, "joined_on"),
     ("状态", 8, "status"),
     ("离会时间", 12, "ended_on"),
     ("户籍地", 16, "person__household_registration"),
@@ -81,12 +82,10 @@ def members_export_xlsx(
     sheet = book.table("会员名单", [(header, width) for header, width, _ in EXPORT_COLUMNS])
     count = 0
     for *values, present_here in listed.values_list(*paths, "present_here").iterator(chunk_size=CHUNK):
-        sheet.append(
-            [
-                None if path in PRESENT_ONLY and not present_here else _shown(path, value)
-                for path, value in zip(paths, values, strict=True)
-            ]
-        )
+        row = {path: value for path, value in zip(paths, values, strict=True)}
+        if row["joined_on"] == row["first_joined_on"]:
+            row["joined_on"] = None  # 转入时间 only for those who came in by a transfer
+        sheet.append([None if path in PRESENT_ONLY and not present_here else _shown(path, row[path]) for path in paths])
         count += 1
         if progress and count % CHUNK == 0:
             progress(count, total)

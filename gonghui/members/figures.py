@@ -20,7 +20,7 @@ from gonghui.core.tree import subtree_q
 from gonghui.members.models import Education, Membership, MembershipEvent, MembershipEventKind, Sex, SkillLevel
 from gonghui.members.selectors import MembershipHere, current_on_q, memberships_with_present
 from gonghui.organisations.figures import employers_covered
-from gonghui.organisations.models import Employer
+from gonghui.organisations.models import EmployerCoverage
 
 PROGRAMME = _("组织建设")
 
@@ -87,13 +87,13 @@ def _up_to(per_day: list[tuple[date, int]], day: date) -> int:
     return sum(n for d, n in per_day if d <= day)
 
 
-def covered_employers_with_members(path: str, period: Period) -> QuerySet[Employer]:
-    """The employers covered at the period's end (organisations' figure) whose staff count is
-    known, each with the number of its staff who were members then (`members_at_end`),
-    whichever union holds them. An employer with no staff count would add members to the
-    rate and nobody to divide them by."""
+def covered_employers_with_members(path: str, period: Period) -> QuerySet[EmployerCoverage]:
+    """The employers covered at the period's end (organisations' figure: a coverage stretch
+    each) whose staff count is known, each with the number of its staff who were members
+    then (`members_at_end`), whichever union holds them. An employer with no staff count
+    would add members to the rate and nobody to divide them by."""
     members = (
-        Membership.objects.filter(current_on_q(period.end), employer=OuterRef("pk"))
+        Membership.objects.filter(current_on_q(period.end), employer=OuterRef("employer_id"))
         .order_by()
         .values("employer")
         .annotate(n=Count("pk"))
@@ -101,7 +101,7 @@ def covered_employers_with_members(path: str, period: Period) -> QuerySet[Employ
     )
     return (
         employers_covered(path, period)
-        .filter(staff_count__gt=0)
+        .filter(employer__staff_count__gt=0)
         .annotate(members_at_end=Coalesce(Subquery(members, output_field=IntegerField()), 0))
     )
 
@@ -125,7 +125,8 @@ MEMBER_COLUMNS = (
     Column(_("手机号码"), lambda m: _if_present(m, mask_mobile(m.person.mobile))),
     Column(_("所在工会"), lambda m: m.union.name),
     Column(_("工作单位"), lambda m: m.employer.name if m.employer else ""),
-    Column(_("入会时间"), lambda m: m.joined_on),
+    Column(_("入会时间"), lambda m: m.first_joined_on),
+    Column(_("转入时间"), lambda m: m.joined_on if m.transferred_in else None),
     Column(_("新居民"), lambda m: _yes_no(m.person.is_migrant_worker)),
 )
 
@@ -193,14 +194,14 @@ FIGURES.append(
         description=_("期末已覆盖且填有职工人数的用人单位中，职工为会员的比例：这些单位的期末会员数 ÷ 其职工人数之和"),
         records=covered_employers_with_members,
         tree_field="union__path",
-        value=percentage(Sum("members_at_end"), Sum("staff_count")),
+        value=percentage(Sum("members_at_end"), Sum("employer__staff_count")),
         columns=(
-            Column(_("单位名称"), lambda e: e.name),
-            Column(_("覆盖工会"), lambda e: e.union.name if e.union else ""),
-            Column(_("所在镇（街道）"), lambda e: e.town.name),
-            Column(_("职工人数"), lambda e: e.staff_count),
-            Column(_("期末会员"), lambda e: e.members_at_end),
-            Column(_("入会率（%）"), lambda e: ratio_percent(e.members_at_end, e.staff_count)),
+            Column(_("单位名称"), lambda c: c.employer.name),
+            Column(_("覆盖工会"), lambda c: c.union.name),
+            Column(_("所在镇（街道）"), lambda c: c.employer.town.name),
+            Column(_("职工人数"), lambda c: c.employer.staff_count),
+            Column(_("期末会员"), lambda c: c.members_at_end),
+            Column(_("入会率（%）"), lambda c: ratio_percent(c.members_at_end, c.employer.staff_count)),
         ),
         order=35,
     )

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from gonghui.core.access import Scope
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.text import NoteField
 from gonghui.members.models import MembershipStatus
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations import selectors as org_selectors
 from gonghui.organisations.identity import normalise_code
-from gonghui.organisations.models import Organisation
+from gonghui.organisations.models import Employer, Organisation
 
 ALL_STATUSES = "all"
 STATUS_CHOICES = [
@@ -117,6 +117,19 @@ class TransferStartForm(forms.Form):
 class TransferRequestForm(forms.Form):
     to_union = DirectoryUnionField(label=_("转入工会"), max_length=200)
     note = NoteField(label=_("说明（新工作单位等）"), required=False, max_length=200)
+
+
+class TransferConfirmForm(forms.Form):
+    """The receiving union's confirmation: the worker's new employer, by its id (the service
+    checks that the receiving union covers it)."""
+
+    to_employer = forms.IntegerField(label=_("新工作单位"), required=False, min_value=1)
+
+    def employer(self) -> Employer | None:
+        if not self.is_valid():
+            raise ValidationFailed(gettext("请从列表中选择新工作单位"), field="to_employer")
+        pk = self.cleaned_data["to_employer"]
+        return org_selectors.employer_target_get(pk=pk, field="to_employer") if pk else None
 
 
 class TransferRefuseForm(forms.Form):

@@ -296,6 +296,7 @@ MEMBERSHIP_COLUMNS = (
     "status",
     "leave_reason",
     "import_job_id",
+    "first_joined_on",
 )
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 # A history row is its row without the two timestamps (and a person's without the hashes),
@@ -482,6 +483,7 @@ def _membership_values(pk: int, person_id: int, row: RosterRow, ctx: StoreContex
         active,
         "",
         ctx.job_id,
+        row.joined_on,  # a join (or a rejoin after leaving) starts the membership years
     )
 
 

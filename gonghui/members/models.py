@@ -1,6 +1,10 @@
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from gonghui.core.crypto import BlindIndexField, EncryptedTextField
@@ -73,9 +77,19 @@ class MembershipStatus(models.TextChoices):
     DECEASED = "deceased", "已去世"
 
 
+def full_years(since: date, on: date) -> int:
+    """Whole years from `since` to `on` (a birthday-style count)."""
+    return on.year - since.year - ((on.month, on.day) < (since.month, since.day))
+
+
 class Membership(TimeStampedModel):
     """One stretch of membership in one union: a transfer ends one and starts the next,
-    so "members of union X on date D" is a date-range query on this table."""
+    so "members of union X on date D" is a date-range query on this table.
+
+    `joined_on` is the day this stretch began (转入时间: the day the worker came into this
+    union); `first_joined_on` is the day they joined the union movement (入会时间, which sets
+    会龄), carried unchanged from stretch to stretch by transfers and union closures. A
+    worker who left and joins again starts a new first-join date."""
 
     person = models.ForeignKey(Person, verbose_name="职工", on_delete=models.PROTECT, related_name="memberships")
     union = models.ForeignKey(
@@ -89,7 +103,8 @@ class Membership(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="memberships",
     )
-    joined_on = models.DateField("入会时间")
+    joined_on = models.DateField("转入时间")
+    first_joined_on = models.DateField("入会时间")
     ended_on = models.DateField("离会时间", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
     leave_reason = models.CharField("退会原因", max_length=200, blank=True)
@@ -113,6 +128,10 @@ class Membership(TimeStampedModel):
                 name="membership_ends_after_start",
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("joined_on")),
             ),
+            models.CheckConstraint(
+                name="membership_first_join_not_after_start",
+                condition=Q(first_joined_on__lte=models.F("joined_on")),
+            ),
         ]
         # The date indexes hold both ends of a stretch, so "members of X on date D" (and of
         # each covered employer, for 入会率) is counted from the index alone (bench/RESULTS.md).
@@ -124,6 +143,23 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.union}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A stretch that does not continue another (a join, a rejoin) starts the worker's
+        # membership years; the services set it explicitly where a transfer carries it.
+        if self.first_joined_on is None:
+            self.first_joined_on = self.joined_on
+        super().save(*args, **kwargs)
+
+    @property
+    def years(self) -> int:
+        """会龄: whole years since the first join, to the end of this stretch or today."""
+        return full_years(self.first_joined_on, self.ended_on or timezone.localdate())
+
+    @property
+    def transferred_in(self) -> bool:
+        """This stretch continues an earlier one: its 转入时间 differs from the 入会时间."""
+        return self.joined_on != self.first_joined_on
 
 
 class MembershipEventKind(models.TextChoices):

@@ -27,11 +27,14 @@ def person_part(person: Person) -> list[dict[str, Any]]:
 
 
 def memberships_part(person: Person) -> list[dict[str, Any]]:
+    """Each stretch at one union: first_joined_on is the member's 入会时间 (kept across
+    transfers), joined_on the day they came into that union (转入时间)."""
     memberships = person.memberships.select_related("union", "employer").order_by("joined_on", "pk")
     return [
         row(
             union=m.union.name,
             employer=m.employer.name if m.employer else "",
+            first_joined_on=m.first_joined_on,
             joined_on=m.joined_on,
             ended_on=m.ended_on,
             status=m.get_status_display(),

@@ -47,8 +47,8 @@ from gonghui.members.models import (
     Transfer,
     TransferStatus,
 )
-from gonghui.organisations.models import Organisation
-from gonghui.organisations.selectors import organisation_get
+from gonghui.organisations.models import Employer, Organisation
+from gonghui.organisations.selectors import employer_list, organisation_get
 
 
 class PresentHere(TypedDict):
@@ -209,6 +209,28 @@ def transfer_list(*, scope: Scope, status: str | None = TransferStatus.PENDING) 
     return qs.select_related("membership__person", "membership__union", "to_union", "to_employer").order_by(
         "-created_at"
     )
+
+
+def pending_transfer(*, membership: Membership) -> Transfer | None:
+    """The membership's transfer waiting for confirmation, if any (at most one, by the
+    database constraint). Its caller has already been allowed to act on the membership."""
+    return (
+        Transfer.objects.filter(membership=membership, status=TransferStatus.PENDING)
+        .select_related("membership__person", "membership__union", "to_union", "to_employer")
+        .first()
+    )
+
+
+def receiving_employers(*, scope: Scope, transfers: list[Transfer]) -> dict[int, list[Employer]]:
+    """For the transfers this scope receives and has yet to confirm: the receiving union's
+    employers to choose the worker's new one from, by union id, in one query."""
+    unions = {
+        t.to_union_id for t in transfers if t.receiving_confirmed_at is None and scope.covers_path(t.to_union.path)
+    }
+    if not unions or not isinstance(scope, StaffScope):
+        return {}
+    employers = list(employer_list(scope=scope).filter(union_id__in=unions).order_by("name", "pk"))
+    return {pk: [e for e in employers if e.union_id == pk] for pk in unions}
 
 
 def transfer_get(*, scope: Scope, pk: int) -> Transfer:

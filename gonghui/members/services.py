@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.core import workflow
 from gonghui.core.access import MemberScope, Scope
@@ -115,7 +116,9 @@ def member_join(
         _rejoin(scope, person, fields, confirm_name=confirm_name_change, confirm_mobile=confirm_mobile_change)
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(person=person, union=union, employer=employer, joined_on=joined_on)
+            membership = Membership.objects.create(
+                person=person, union=union, employer=employer, joined_on=joined_on, first_joined_on=joined_on
+            )
     except IntegrityError:
         raise Conflict("该职工已有有效会籍", field="id_number") from None
     _event(membership, MembershipEventKind.JOIN, joined_on, scope.user)
@@ -229,9 +232,35 @@ def membership_leave(
 
 def _check_transfer_target(membership: Membership, to_union: Organisation, to_employer: Employer | None) -> None:
     _check_union_open(to_union, "to_union")
-    _check_employer(to_employer, to_union, "to_employer")
+    if to_employer is not None:
+        _check_employer_covered(to_employer, to_union, "to_employer")
     if to_union.pk == membership.union_id:
         raise ValidationFailed("转入工会与现工会相同", field="to_union")
+
+
+def _check_employer_covered(employer: Employer, union: Organisation, field: str) -> None:
+    """The employer a transfer lands at must be one the receiving union covers."""
+    if employer.union_id != union.pk:
+        raise ValidationFailed(
+            _("%(employer)s不由%(union)s覆盖，请从%(union)s覆盖的单位中选择")
+            % {"employer": employer.name, "union": union.name},
+            field=field,
+        )
+
+
+def _refuse_second_transfer(membership: Membership) -> None:
+    """One pending transfer at a time (the database constraint one_pending_transfer_per_membership
+    is the last word): say which one is waiting, so the officer can find it."""
+    pending = (
+        Transfer.objects.filter(membership=membership, status=TransferStatus.PENDING).select_related("to_union").first()
+    )
+    if pending is not None:
+        raise Conflict(
+            _("该会员已有一笔待确认的转接（转往%(union)s，%(on)s发起），请先处理")
+            % {"union": pending.to_union.name, "on": pending.requested_on.isoformat()},
+            field="membership",
+            code="transfer_pending",
+        )
 
 
 def _save_new_transfer(transfer: Transfer) -> Transfer:
@@ -252,6 +281,7 @@ def _locked_for_transfer(
     to_union = lock_open_union(to_union, field="to_union")
     locked = _locked_active(membership)
     _check_transfer_target(locked, to_union, to_employer)
+    _refuse_second_transfer(locked)
     return locked, to_union
 
 
@@ -316,24 +346,50 @@ def transfer_sides(*, scope: Scope, transfer: Transfer) -> TransferSides:
 
 
 @transaction.atomic
-def transfer_confirm(*, scope: Scope, transfer: Transfer, on: date | None = None) -> Transfer:
+def transfer_confirm(
+    *, scope: Scope, transfer: Transfer, on: date | None = None, to_employer: Employer | None = None
+) -> Transfer:
     """Confirm for whichever side(s) the scope covers; completes once both have confirmed.
-    A side that has already confirmed is told so (409) rather than confirming again."""
+    A side that has already confirmed is told so (409) rather than confirming again.
+
+    The receiving side says where the worker now works: `to_employer`, one of the receiving
+    union's employers; without it, the one the sender proposed, else the union's only one."""
     locked = lock_transfer(transfer, completing=True)
     sides = sides_of(scope, locked)
     if not sides:
         raise Forbidden("您不是该转接的转出或转入方", field="transfer")
     # Nothing open: the first one's decision says why (already confirmed, or closed).
-    for step in [step for step in sides if workflow.is_open(locked, step)] or sides[:1]:
-        change = partial(_confirm_side, step=step, on=on or timezone.localdate(), actor=scope.user)
+    steps = [step for step in sides if workflow.is_open(locked, step)] or sides[:1]
+    if to_employer is not None and "confirm_receiving" not in steps:
+        raise ValidationFailed(_("工作单位由转入工会确认接收时选择"), field="to_employer")
+    for step in steps:
+        change = partial(
+            _confirm_side, step=step, on=on or timezone.localdate(), actor=scope.user, to_employer=to_employer
+        )
         locked = workflow.decide(locked, step, scope=scope, change=change)
     return locked
 
 
-def _confirm_side(transfer: Transfer, *, step: str, on: date, actor: Any) -> None:
+def _receiving_employer(transfer: Transfer, chosen: Employer | None) -> Employer | None:
+    """The employer the receiving union takes the worker in at (see transfer_confirm)."""
+    employer = chosen or transfer.to_employer
+    if employer is None:
+        covered = list(Employer.objects.filter(union=transfer.to_union).order_by("pk")[:2])
+        if len(covered) > 1:
+            raise ValidationFailed(
+                _("请选择该会员在%(union)s的工作单位") % {"union": transfer.to_union.name}, field="to_employer"
+            )
+        employer = covered[0] if covered else None
+    if employer is not None:
+        _check_employer_covered(employer, transfer.to_union, "to_employer")
+    return employer
+
+
+def _confirm_side(transfer: Transfer, *, step: str, on: date, actor: Any, to_employer: Employer | None) -> None:
     if step == "confirm_sending":
         transfer.sending_confirmed_at = timezone.now()
     else:
+        transfer.to_employer = _receiving_employer(transfer, to_employer)
         transfer.receiving_confirmed_at = timezone.now()
     if transfer.sending_confirmed_at and transfer.receiving_confirmed_at:
         _transfer_complete(transfer, on, actor)
@@ -373,7 +429,11 @@ def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
     old.status, old.ended_on = MembershipStatus.TRANSFERRED, on
     old.save()
     new = Membership.objects.create(
-        person_id=old.person_id, union=transfer.to_union, employer=transfer.to_employer, joined_on=on
+        person_id=old.person_id,
+        union=transfer.to_union,
+        employer=transfer.to_employer,
+        joined_on=on,
+        first_joined_on=old.first_joined_on,
     )
     _event(old, MembershipEventKind.TRANSFER_OUT, on, actor, counterpart=transfer.to_union)
     _event(new, MembershipEventKind.TRANSFER_IN, on, actor, counterpart=old.union)
@@ -393,7 +453,11 @@ def memberships_move_all(*, from_union: Organisation, to_union: Organisation, on
         old.status, old.ended_on = MembershipStatus.TRANSFERRED, max(on, old.joined_on)
         old.save()
         new = Membership.objects.create(
-            person_id=old.person_id, union=to_union, employer=old.employer, joined_on=old.ended_on
+            person_id=old.person_id,
+            union=to_union,
+            employer=old.employer,
+            joined_on=old.ended_on,
+            first_joined_on=old.first_joined_on,
         )
         _event(old, MembershipEventKind.TRANSFER_OUT, old.ended_on, actor, counterpart=to_union, reason=reason)
         _event(new, MembershipEventKind.TRANSFER_IN, old.ended_on, actor, counterpart=from_union, reason=reason)

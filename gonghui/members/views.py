@@ -27,6 +27,7 @@ from gonghui.members.forms import (
     LeaveForm,
     MemberSearchForm,
     RevealForm,
+    TransferConfirmForm,
     TransferRefuseForm,
     TransferRequestForm,
     TransferStartForm,
@@ -94,6 +95,7 @@ def member_export_start(request: HttpRequest) -> HttpResponse:
 def _detail_context(scope: Scope, pk: int, **extra: Any) -> dict[str, Any]:
     detail = selectors.person_detail(scope=scope, pk=pk)
     current = detail.current
+    transfers = list(selectors.transfer_list(scope=scope).filter(membership__person=detail.person))
     return {
         "person": detail.person,
         "memberships": detail.memberships,
@@ -101,7 +103,9 @@ def _detail_context(scope: Scope, pk: int, **extra: Any) -> dict[str, Any]:
         "current": current,
         "past_only": detail.past_only,
         "can_manage": current is not None and scope.covers_path(current.union.path),
-        "transfers": selectors.transfer_list(scope=scope).filter(membership__person=detail.person),
+        # One pending transfer at a time: while one waits, it is shown rather than a new start.
+        "transfer_pending": current is not None and any(t.membership_id == current.pk for t in transfers),
+        "transfers": transfers,
         "sections": member_sections_for(scope=scope, person=detail.person),
         "reveal_form": RevealForm(),
         **extra,
@@ -167,6 +171,15 @@ def _membership_action(
 
 @staff_page
 def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """The start form, unless a transfer is already waiting: then that one is shown instead
+    (the service refuses a second one in any case)."""
+    scope = request_scope(request)
+    membership = selectors.person_active_membership(scope=scope, pk=pk)
+    pending = selectors.pending_transfer(membership=membership)
+    if pending is not None:
+        context = {"membership": membership, "person": membership.person, "pending": pending, "pending_rows": [pending]}
+        status = 409 if request.method == "POST" else 200
+        return render(request, "members/transfer_start.html", context, status=status)
     return _membership_action(
         request,
         pk,
@@ -185,7 +198,9 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _inbox(request: HttpRequest, scope: Scope, status: int = 200) -> HttpResponse:
-    rows = [(t, services.transfer_sides(scope=scope, transfer=t)) for t in selectors.transfer_list(scope=scope)]
+    transfers = list(selectors.transfer_list(scope=scope))
+    employers = selectors.receiving_employers(scope=scope, transfers=transfers)
+    rows = [(t, services.transfer_sides(scope=scope, transfer=t), employers.get(t.to_union_id, [])) for t in transfers]
     context = {"rows": rows, "refuse_form": TransferRefuseForm()}
     return render(request, "members/transfers.html", context, status=status)
 
@@ -215,7 +230,8 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     transfer = selectors.transfer_get(scope=scope, pk=pk)
     try:
         if action == "confirm":
-            transfer = services.transfer_confirm(scope=scope, transfer=transfer)
+            to_employer = TransferConfirmForm(request.POST).employer()
+            transfer = services.transfer_confirm(scope=scope, transfer=transfer, to_employer=to_employer)
         elif action == "refuse":
             services.transfer_refuse(scope=scope, transfer=transfer, reason=request.POST.get("reason", ""))
         else:

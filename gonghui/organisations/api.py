@@ -193,6 +193,9 @@ class EmployerPatch(Schema):
     staff_count: int = omittable(ge=0)
     address: Line = omittable(max_length=200)
     covered_since: IsoDate | None = None
+    union_changed_on: IsoDate | None = Field(
+        None, description="覆盖工会变更的日期（默认今天），记入单位覆盖记录；只在变更 union_id 时填写"
+    )
 
 
 class OrganisationFilter(Schema):

@@ -24,6 +24,7 @@ from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
     Employer,
     EmployerCategory,
+    EmployerCoverage,
     Officer,
     OfficerRole,
     Organisation,
@@ -66,6 +67,7 @@ TREE = demo.DemoContribution(
             "grassroots_unions", "基层工会", lambda: Organisation.objects.filter(kind__in=GRASSROOTS_KINDS).count(), 11
         ),
         demo.DemoCount("employers", "用人单位", lambda: Employer.objects.count(), order=12),
+        demo.DemoCount("employer_coverage", "单位覆盖记录", lambda: EmployerCoverage.objects.count(), order=13),
         demo.DemoCount("status_changes", "组织状态变更", lambda: OrganisationStatusChange.objects.count(), order=91),
     ),
     order=10,
@@ -579,14 +581,32 @@ def _save_status_changes(nodes: list[Node]) -> None:
 
 
 def _save_employers(city: CityPlan) -> None:
-    rows = []
+    rows, coverage = [], []
     for union in city.unions:
         final = union.closed[2] if union.closed is not None else union
         for plan in union.employers:
-            plan.employer.union = final.org
-            plan.employer.town = plan.town.org
+            plan.employer.union, plan.employer.town = final.org, plan.town.org
             rows.append(plan.employer)
+            coverage += _coverage(plan.employer, union)
     Employer.objects.bulk_create(rows, batch_size=BATCH)
+    EmployerCoverage.objects.bulk_create(coverage, batch_size=BATCH)
+
+
+def _coverage(employer: Employer, union: Node) -> list[EmployerCoverage]:
+    """The employer's coverage history as employer_create and a union's closing write it:
+    a stretch with its union and, if that union closed, the next with the one it passed to."""
+    if union.closed is None:
+        return [
+            EmployerCoverage(employer=employer, union=union.org, started_on=employer.covered_since or union.founded)
+        ]
+    status, on, target = union.closed
+    # Covered before its union closed (the plan drew the day without knowing of the closing).
+    employer.covered_since = min(employer.covered_since or on, on)
+    reason = f"{union.org.name}{OrganisationStatus(status).label}"
+    return [
+        EmployerCoverage(employer=employer, union=union.org, started_on=employer.covered_since, ended_on=on),
+        EmployerCoverage(employer=employer, union=target.org, started_on=on, reason=reason),
+    ]
 
 
 # --- officers ------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """Report figures of organisation building (组织建设): unions, the employers they cover, and
 the share of the area's employers that have a union (建会率)."""
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.figures import Column, Figure, Period, percentage
 from gonghui.core.tree import subtree_q
-from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, Organisation, OrganisationStatus
+from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, EmployerCoverage, Organisation, OrganisationStatus
 
 PROGRAMME = _("组织建设")
 
@@ -23,32 +23,39 @@ def unions_at_end(path: str, period: Period) -> QuerySet[Organisation]:
     )
 
 
-def employers_covered(path: str, period: Period) -> QuerySet[Employer]:
-    """Employers whose union lies in the subtree and that were covered by the period's end.
-    Coverage is kept as the employer's current union and the date it was first covered."""
+def employers_covered(path: str, period: Period) -> QuerySet[EmployerCoverage]:
+    """Employers covered at the period's end by a union in the subtree: the stretch of each
+    employer's coverage history (EmployerCoverage) that holds that day, so an employer
+    counts where its union was then, not where it is now. An employer has at most one
+    stretch on any day, so the rows are the employers."""
+    day = period.end
     return (
-        Employer.objects.filter(subtree_q(path, via="union__"))
-        .filter(Q(covered_since__isnull=True) | Q(covered_since__lte=period.end))
-        .select_related("union", "town")
-        .order_by("union__path", "name", "pk")
+        EmployerCoverage.objects.filter(subtree_q(path, via="union__"), started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .select_related("employer__town", "union")
+        .order_by("union__path", "employer__name", "pk")
     )
 
 
-def covered_by_end_q(period: Period, *, via: str = "") -> Q:
-    """Employers (reached through `via`) with a union at the period's end, as employers_covered counts them."""
-    since = Q(**{f"{via}covered_since__isnull": True}) | Q(**{f"{via}covered_since__lte": period.end})
-    return Q(**{f"{via}union__isnull": False}) & since
+def coverage_on(day: object, *, employer: object) -> QuerySet[EmployerCoverage]:
+    """The stretch of an employer's coverage history holding `day` (at most one)."""
+    return EmployerCoverage.objects.filter(employer=employer, started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+    )
 
 
 def employers_known(path: str, period: Period) -> QuerySet[Employer]:
-    """Every employer located in the area (its town lies in the subtree), with `covered_at_end`
-    1 when it had a union by the period's end. A grassroots union has no area of its own, so
-    its rate has nothing to divide by."""
-    covered = Case(When(covered_by_end_q(period), then=Value(1)), default=Value(0), output_field=IntegerField())
+    """Every employer located in the area (its town lies in the subtree), with the union that
+    covered it at the period's end (`union_at_end`, from the coverage history, as
+    employers_covered counts) and `covered_at_end` 1 when there was one. A grassroots union
+    has no area of its own, so its rate has nothing to divide by."""
+    union = Subquery(coverage_on(period.end, employer=OuterRef("pk")).values("union__name")[:1])
+    covered = Case(When(union_at_end__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField())
     return (
         Employer.objects.filter(subtree_q(path, via="town__"))
+        .annotate(union_at_end=union)
         .annotate(covered_at_end=covered)
-        .select_related("union", "town")
+        .select_related("town")
         .order_by("town__path", "name", "pk")
     )
 
@@ -89,18 +96,19 @@ FIGURES.append(
         label=_("覆盖用人单位"),
         programme=PROGRAMME,
         unit=_("家"),
-        description=_("期末由本组织及下级工会覆盖的用人单位（一个联合工会可覆盖多家单位）"),
+        description=_("期末由本组织及下级工会覆盖的用人单位（一个联合工会可覆盖多家单位）；按期末当日的覆盖工会计算"),
         records=employers_covered,
         tree_field="union__path",
         columns=(
-            Column(_("单位名称"), lambda e: e.name),
-            Column(_("统一社会信用代码"), lambda e: e.uscc),
-            Column(_("单位类型"), lambda e: gettext(e.get_category_display())),
-            Column(_("行业"), lambda e: e.industry),
-            Column(_("职工人数"), lambda e: e.staff_count),
-            Column(_("覆盖工会"), lambda e: e.union.name if e.union else ""),
-            Column(_("所在镇（街道）"), lambda e: e.town.name),
-            Column(_("建会（覆盖）日期"), lambda e: e.covered_since),
+            Column(_("单位名称"), lambda c: c.employer.name),
+            Column(_("统一社会信用代码"), lambda c: c.employer.uscc),
+            Column(_("单位类型"), lambda c: gettext(c.employer.get_category_display())),
+            Column(_("行业"), lambda c: c.employer.industry),
+            Column(_("职工人数"), lambda c: c.employer.staff_count),
+            Column(_("覆盖工会"), lambda c: c.union.name),
+            Column(_("所在镇（街道）"), lambda c: c.employer.town.name),
+            Column(_("建会（覆盖）日期"), lambda c: c.employer.covered_since),
+            Column(_("本工会覆盖起始"), lambda c: c.started_on),
         ),
         order=20,
     )
@@ -122,7 +130,7 @@ FIGURES.append(
             Column(_("所在镇（街道）"), lambda e: e.town.name),
             Column(_("职工人数"), lambda e: e.staff_count),
             Column(_("期末已建会"), lambda e: gettext("是") if e.covered_at_end else gettext("否")),
-            Column(_("覆盖工会"), lambda e: e.union.name if e.covered_at_end and e.union else ""),
+            Column(_("期末覆盖工会"), lambda e: e.union_at_end or ""),
             Column(_("建会（覆盖）日期"), lambda e: e.covered_since if e.covered_at_end else None),
         ),
         order=25,

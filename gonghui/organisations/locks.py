@@ -1,10 +1,12 @@
 """Row locks on organisations. Every write that must not cross a union closing takes the
 union's row here first, before any other row (see members/locks.py for the whole order);
 several organisations are locked in primary-key order, so two requests locking the same
-pair can never wait on each other. On SQLite, which has no row locks, a write transaction
-already excludes the others."""
+pair can never wait on each other. Employers come next (a closing moves its union's
+employers; changing an employer's union locks that union, then the employer), also in
+primary-key order. On SQLite, which has no row locks, a write transaction already excludes
+the others."""
 
-from gonghui.organisations.models import Organisation
+from gonghui.organisations.models import Employer, Organisation
 
 
 def lock_organisations(*organisations: Organisation) -> list[Organisation]:
@@ -25,3 +27,13 @@ def lock_organisations(*organisations: Organisation) -> list[Organisation]:
 
 def lock_organisation(organisation: Organisation) -> Organisation:
     return lock_organisations(organisation)[0]
+
+
+def lock_employers_of(union: Organisation) -> list[Employer]:
+    """The employers the union covers, locked in primary-key order, after the union itself.
+    FOR NO KEY UPDATE, like the unions: a membership naming the employer may still be saved."""
+    return list(Employer.objects.select_for_update(no_key=True).filter(union=union).order_by("pk"))
+
+
+def lock_employer(employer: Employer) -> Employer:
+    return Employer.objects.select_for_update(no_key=True).get(pk=employer.pk)

@@ -184,3 +184,36 @@ class Employer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EmployerCoverage(models.Model):
+    """Which union covered an employer, from when to when: a row per stretch, the open one
+    (no end) being the employer's current union (Employer.union). End dates are exclusive,
+    as for memberships, so "covered by X on D" is `started_on <= D < ended_on`. Written only
+    by organisations.services, wherever an employer's union changes."""
+
+    employer = models.ForeignKey(Employer, verbose_name="用人单位", on_delete=models.CASCADE, related_name="coverage")
+    union = models.ForeignKey(
+        Organisation, verbose_name="覆盖工会", on_delete=models.PROTECT, related_name="employer_coverage"
+    )
+    started_on = models.DateField("覆盖起始日期")
+    ended_on = models.DateField("覆盖结束日期", null=True, blank=True)
+    reason = models.CharField("变更说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "单位覆盖记录"
+        verbose_name_plural = "单位覆盖记录"
+        ordering = ["employer", "started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer"], condition=Q(ended_on__isnull=True), name="one_open_coverage_per_employer"
+            ),
+            models.CheckConstraint(
+                name="coverage_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+            ),
+        ]
+        indexes = [models.Index(fields=["union", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.employer} @ {self.union} {self.started_on}–{self.ended_on or ''}"

@@ -5,16 +5,18 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.tree import subtree_q
 from gonghui.organisations import hooks
 from gonghui.organisations.identity import check_code, check_uscc
-from gonghui.organisations.locks import lock_organisations
+from gonghui.organisations.locks import lock_employer, lock_employers_of, lock_organisation, lock_organisations
 from gonghui.organisations.models import (
     GRASSROOTS_KINDS,
     Employer,
+    EmployerCoverage,
     Officer,
     Organisation,
     OrganisationKind,
@@ -160,7 +162,7 @@ def organisation_change_status(
         note=note,
         recorded_by=scope.user,
     )
-    Employer.objects.filter(union=organisation).update(union=target)
+    _employers_follow(organisation, target, on, reason=f"{organisation.name}{OrganisationStatus(status).label}")
     hooks.announce_closure(
         hooks.UnionClosure(
             union=organisation,
@@ -192,31 +194,89 @@ def _check_can_close(organisation: Organisation, target: Organisation, status: s
         raise Conflict("上级组织已不是正常状态，不能撤销", field="status")
 
 
+def _employers_follow(organisation: Organisation, target: Organisation, on: date, *, reason: str) -> None:
+    """A closing union's employers pass to the target from the closing day, their coverage
+    history saying so. Under the closing's locks on both unions; employers locked next."""
+    for employer in lock_employers_of(organisation):
+        _coverage_change(employer, target, on, reason=reason, strict=False)
+    Employer.objects.filter(union=organisation).update(union=target)
+
+
+def _coverage_change(employer: Employer, union: Organisation | None, on: date, *, reason: str, strict: bool) -> None:
+    """End the employer's open coverage on `on` and, if a union takes it over, open the next
+    from the same day (end dates are exclusive). A change dated before the open stretch
+    began is refused when an officer typed the date (`strict`); a closing recorded late
+    ends that stretch the day it began instead, as memberships do."""
+    current = EmployerCoverage.objects.select_for_update().filter(employer=employer, ended_on__isnull=True).first()
+    if current is not None:
+        if union is not None and current.union_id == union.pk:
+            return
+        if on < current.started_on and strict:
+            raise ValidationFailed(
+                _("变更日期早于%(union)s开始覆盖该单位的日期（%(since)s）")
+                % {"union": current.union.name, "since": current.started_on.isoformat()},
+                field="union_changed_on",
+            )
+        on = max(on, current.started_on)
+        current.ended_on = on
+        current.save(update_fields=["ended_on"])
+    if union is not None:
+        EmployerCoverage.objects.create(employer=employer, union=union, started_on=on, reason=reason)
+
+
+def _check_union_takes_employers(union: Organisation) -> None:
+    if union.status != OrganisationStatus.ACTIVE:
+        raise ValidationFailed(_("%(union)s已不是正常状态，不能覆盖用人单位") % {"union": union.name}, field="union")
+
+
 @transaction.atomic
 def employer_create(
     *, scope: Scope, name: str, uscc: str, town: Organisation, union: Organisation | None = None, **fields: Any
 ) -> Employer:
+    """Register an employer; one covered by a union starts its coverage history on the day
+    it was first covered (covered_since), else today."""
     scope.require_covers(town)
     if town.kind != OrganisationKind.TOWN_FEDERATION:
         raise ValidationFailed("所在地须为镇（街道）总工会", field="town")
+    _check_not_future(fields.get("covered_since"), "covered_since")
     if union is not None:
         scope.require_covers(union)
+        _check_union_takes_employers(union)
+        union = lock_organisation(union)
+        _check_union_takes_employers(union)
     code = check_uscc(uscc)
     try:
         with transaction.atomic():
-            return Employer.objects.create(name=name, uscc=code, town=town, union=union, **fields)
+            employer = Employer.objects.create(name=name, uscc=code, town=town, union=union, **fields)
     except IntegrityError:
         raise Conflict(f"统一社会信用代码 {code} 已登记", field="uscc") from None
+    if union is not None:
+        start = employer.covered_since or timezone.localdate()
+        EmployerCoverage.objects.create(employer=employer, union=union, started_on=start)
+    return employer
 
 
 @transaction.atomic
-def employer_update(*, scope: Scope, employer: Employer, **fields: Any) -> Employer:
+def employer_update(
+    *, scope: Scope, employer: Employer, union_changed_on: date | None = None, **fields: Any
+) -> Employer:
+    """Change an employer. A new union (or none) is dated `union_changed_on` (default today)
+    in the coverage history; the first union an employer gets is dated from its covered_since
+    when it has one. A corrected covered_since moves the start of its first stretch."""
     scope.require_covers(employer.union or employer.town)
     if "uscc" in fields:
         fields["uscc"] = check_uscc(fields["uscc"])
     for target in ("union", "town"):
         if fields.get(target) is not None:
             scope.require_covers(fields[target])
+    new_union = fields.get("union")
+    union_changes = "union" in fields and (new_union.pk if new_union else None) != employer.union_id
+    _check_union_change(union_changes, new_union, union_changed_on, fields.get("covered_since"))
+    if union_changes and new_union is not None:
+        fields["union"] = lock_organisation(new_union)
+        _check_union_takes_employers(fields["union"])
+    employer = lock_employer(employer)
+    had_union = employer.union_id is not None
     for key, value in fields.items():
         setattr(employer, key, value)
     try:
@@ -224,7 +284,39 @@ def employer_update(*, scope: Scope, employer: Employer, **fields: Any) -> Emplo
             employer.save()
     except IntegrityError:
         raise Conflict("统一社会信用代码已登记", field="uscc") from None
+    if union_changes:
+        first_day = None if had_union else employer.covered_since
+        on = union_changed_on or first_day or timezone.localdate()
+        _coverage_change(employer, employer.union, on, reason="变更覆盖工会", strict=True)
+    elif fields.get("covered_since") is not None:
+        _first_coverage_starts(employer, fields["covered_since"])
     return employer
+
+
+def _check_union_change(
+    union_changes: bool, union: Organisation | None, on: date | None, covered_since: date | None
+) -> None:
+    _check_not_future(on, "union_changed_on")
+    _check_not_future(covered_since, "covered_since")
+    if on is not None and not union_changes:
+        raise ValidationFailed(_("覆盖工会没有变更，不需要填写变更日期"), field="union_changed_on")
+    if union_changes and union is not None:
+        _check_union_takes_employers(union)
+
+
+def _first_coverage_starts(employer: Employer, day: date) -> None:
+    """covered_since corrected: the employer's first stretch of coverage starts that day."""
+    first = EmployerCoverage.objects.select_for_update().filter(employer=employer).order_by("started_on", "pk").first()
+    if first is None or first.started_on == day:
+        return
+    if first.ended_on is not None and day > first.ended_on:
+        raise ValidationFailed(
+            _("建会（覆盖）日期晚于该单位由%(union)s覆盖结束的日期（%(until)s）")
+            % {"union": first.union.name, "until": first.ended_on.isoformat()},
+            field="covered_since",
+        )
+    first.started_on = day
+    first.save(update_fields=["started_on"])
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import RequestFactory
 from stdnum.cn import ric, uscc
 
@@ -20,7 +20,13 @@ from gonghui.core.demo import targets_for
 from gonghui.core.figures import Period, get_figure
 from gonghui.demo.seeding import DEMO_PASSWORD
 from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
-from gonghui.organisations.models import Employer, Organisation, OrganisationKind, OrganisationStatusChange
+from gonghui.organisations.models import (
+    Employer,
+    EmployerCoverage,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatusChange,
+)
 
 AS_OF = "2026-06-30"
 REVIEW = Period(date(2021, 1, 1), date(2025, 12, 31))
@@ -94,6 +100,31 @@ def test_the_tree_is_sound_and_closures_are_dated(demo):
         ).exists()
         assert not org.memberships.filter(status=MembershipStatus.ACTIVE).exists()
         assert not org.employers.exists()
+
+
+def test_transfers_keep_the_first_join_and_rejoins_start_anew(demo):
+    carried = 0
+    for person in Person.objects.filter(memberships__status=MembershipStatus.TRANSFERRED).distinct()[:300]:
+        stretches = list(person.memberships.order_by("joined_on", "pk"))
+        for before, after in zip(stretches, stretches[1:], strict=False):
+            if before.status == MembershipStatus.TRANSFERRED:
+                assert after.first_joined_on == before.first_joined_on and after.joined_on == before.ended_on
+                carried += 1
+    assert carried
+    assert not Membership.objects.filter(first_joined_on__gt=F("joined_on")).exists()
+    joins = Membership.objects.filter(events__kind="join")
+    assert not joins.exclude(first_joined_on=F("joined_on")).exists()
+
+
+def test_every_covered_employer_has_its_union_as_the_open_stretch_of_its_history(demo):
+    employers = Employer.objects.filter(union__isnull=False)
+    open_stretches = EmployerCoverage.objects.filter(ended_on__isnull=True)
+    assert open_stretches.count() == employers.count()
+    assert not open_stretches.exclude(union_id=F("employer__union_id")).exists()
+    for org in Organisation.objects.exclude(status="active"):
+        ended = EmployerCoverage.objects.filter(union=org)
+        assert not ended.filter(ended_on__isnull=True).exists()
+        assert not ended.exclude(ended_on=org.status_since).exists()
 
 
 def test_it_prints_a_working_sign_in_for_each_role(demo, client):

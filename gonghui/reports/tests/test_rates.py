@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from gonghui.core.figures import Period, get_figure
 from gonghui.members import services as member_services
+from gonghui.organisations import services as org_services
 from gonghui.testing import make_employer, make_member
 
 YEAR_2024 = Period(date(2024, 1, 1), date(2024, 12, 31))
@@ -26,9 +27,7 @@ def staffed(employer, staff: int):
 
 def test_coverage_rate_is_employers_with_a_union_among_those_known_in_the_area(fed):
     make_employer(town=fed.town_a, union=None, name="硖石无工会小店")
-    late = make_employer(town=fed.town_a, union=fed.union_a2, name="硖石新建会服装厂")
-    late.covered_since = date(2025, 3, 1)
-    late.save()
+    make_employer(town=fed.town_a, union=fed.union_a2, name="硖石新建会服装厂", covered_since=date(2025, 3, 1))
     # Town A knows three employers; at the end of 2024 only the leather market had a union.
     assert value("organisations.coverage_rate", fed.town_a) == Decimal("33.3")
     assert value("organisations.coverage_rate", fed.town_a, Period(date(2025, 1, 1), date(2025, 12, 31))) == Decimal(
@@ -86,3 +85,25 @@ def test_rates_drill_down_to_their_lists(client, fed):
     assert "入会率：25.0 %" in response.content.decode()
     [row] = response.context["rows"]
     assert [cell for cell, _ in row][3:] == [4, 1, Decimal("25.0")]
+
+
+def test_both_rates_follow_the_coverage_history(fed):
+    """An employer that moved from town A's union to town B's counts, for each day, where its
+    union was then; one left without a union stops counting as covered."""
+    staffed(fed.employer_a1, 4)
+    org_services.employer_update(
+        scope=fed.scope(fed.city_staff), employer=fed.employer_a1, union=fed.union_b1, union_changed_on=date(2024, 7, 1)
+    )
+    first_half = Period(date(2024, 1, 1), date(2024, 6, 30))
+    assert value("members.membership_rate", fed.town_a, first_half) == Decimal("25.0")  # 张伟 of 4 staff
+    assert value("members.membership_rate", fed.town_a) is None
+    assert value("members.membership_rate", fed.town_b) == Decimal("25.0")
+    [row] = get_figure("organisations.coverage_rate").records(fed.town_a.path, YEAR_2024)
+    assert (row.covered_at_end, row.union_at_end) == (1, "许村家纺工会")  # located in town A, covered from town B
+    org_services.employer_update(
+        scope=fed.scope(fed.city_staff), employer=fed.employer_a1, union=None, union_changed_on=date(2025, 2, 1)
+    )
+    assert value("organisations.coverage_rate", fed.town_a, Period(date(2025, 1, 1), date(2025, 12, 31))) == Decimal(
+        "0.0"
+    )
+    assert value("organisations.coverage_rate", fed.town_a) == Decimal("100.0")

@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0006_import_job_runs_as_job'),
-        ('organisations', '0003_organisation_code_normalised'),
+        ('members', '0008_membership_first_joined_on_required'),
+        ('organisations', '0004_employer_coverage'),
     ]
 
     operations = [
