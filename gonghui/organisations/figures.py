@@ -1,6 +1,8 @@
 """Report figures of organisation building (组织建设): unions, the employers they cover, and
 the share of the area's employers that have a union (建会率)."""
 
+from datetime import date
+
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +39,7 @@ def employers_covered(path: str, period: Period) -> QuerySet[EmployerCoverage]:
     )
 
 
-def coverage_on(day: object, *, employer: object) -> QuerySet[EmployerCoverage]:
+def coverage_on(day: date, *, employer: Employer | OuterRef) -> QuerySet[EmployerCoverage]:
     """The stretch of an employer's coverage history holding `day` (at most one)."""
     return EmployerCoverage.objects.filter(employer=employer, started_on__lte=day).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=day)
