@@ -51,7 +51,7 @@ def employers_known(path: str, period: Period) -> QuerySet[Employer]:
     covered it at the period's end (`union_at_end`, from the coverage history, as
     employers_covered counts) and `covered_at_end` 1 when there was one. A grassroots union
     has no area of its own, so its rate has nothing to divide by."""
-    union = Subquery(coverage_on(period.end, employer=OuterRef("pk")).values("union__name")[:1])
+    union = Subquery(coverage_on(period.end, employer=OuterRef("pk")).order_by().values("union__name")[:1])
     covered = Case(When(union_at_end__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField())
     return (
         Employer.objects.filter(subtree_q(path, via="town__"))
