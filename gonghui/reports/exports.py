@@ -173,7 +173,8 @@ def _comparison_sheet(book: Book, comparison: selectors.Comparison, period: Peri
     title = gettext("下级组织对比")
     sheet = book.sheet(title)
     _title(sheet, f"{organisation.name} {title}", period)
-    sheet.append([gettext("组织"), *(f"{f.label}（{f.unit}）" for f in comparison.figures)])
+    headers = [gettext("%(label)s（%(unit)s）") % {"label": f.label, "unit": f.unit} for f in comparison.figures]
+    sheet.append([gettext("组织"), *headers])
     rows = list(comparison.rows)
     if comparison.own:
         rows.append(comparison.own)

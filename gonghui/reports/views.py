@@ -139,7 +139,8 @@ def _record_list(request: HttpRequest, scope: Scope, query: ReportQuery, name: s
     )
     if found.figure.name != name:
         raise NotFound(gettext_noop("该分项统计不属于这个指标"), field="breakdown")
-    title = f"{found.figure.label} · {found.breakdown.label}：{gettext(str(found.category.label))}"
+    names = {"figure": found.figure.label, "breakdown": found.breakdown.label, "category": found.category.label}
+    title = gettext("%(figure)s · %(breakdown)s：%(category)s") % names
     return RecordList(found.figure, found.records, title, {"breakdown": breakdown, "category": category})
 
 
