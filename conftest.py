@@ -82,3 +82,47 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
         reporter.write_line(f"CI: {len(reporter.stats['skipped'])} test(s) skipped; failing the run", red=True)
         session.exitstatus = 1
+
+
+# --- browser tests (gonghui/browser_testing.py has what they share besides these) ---------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from gonghui.browser_testing import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is missing: apt-get install -y chromium fonts-noto-cjk")
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+    # the test's own ORM calls (fixtures, assertions) as if they came from async code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, fed) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def open_page(browser, site):
+    """New pages in fresh browser contexts, closed before the database is torn down so no
+    request is still in flight against it."""
+    from gonghui.browser_testing import DESKTOP
+
+    contexts = []
+
+    def new_page(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_page
+    for context in contexts:
+        context.close()

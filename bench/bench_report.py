@@ -60,12 +60,17 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def timed(fn: Callable[[], object], n: int) -> float:
+    return timings(fn, n)[0]
+
+
+def timings(fn: Callable[[], object], n: int) -> tuple[float, float]:
+    """Median and best of n runs, in ms: on a shared machine the best shows the work itself."""
     runs = []
     for _ in range(n):
         start = time.perf_counter()
         fn()
         runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs)
+    return statistics.median(runs), min(runs)
 
 
 class Table:
@@ -93,8 +98,10 @@ def ensure_data() -> None:
         call_command("seed_demo", scale=1, seed=1)
         print(f"seed_demo --scale 1: {time.perf_counter() - started:.0f} s")
     if connection.vendor == "postgresql":
+        # As autovacuum does soon after a bulk load: statistics, and the visibility map that
+        # lets a count be answered from an index alone.
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            cur.execute("VACUUM ANALYZE")
 
 
 def signed_in(role: str, organisation: Organisation) -> Client:
@@ -157,16 +164,16 @@ def bench_pages(org: Organisation, role: str, repeat: int) -> Table:
         (reverse("organisations:headlines"), HTMX, None, "", False),
         (reverse("organisations:trend"), {}, lambda: each_month_alone(org), "48 COUNTs (a month each)", False),
     ]
-    table = Table(["request", "ms", "baseline", "baseline ms", "target"])
+    table = Table(["request", "median ms", "best ms", "baseline", "baseline ms", "target"])
     for url, headers, baseline, label, target in pages:
 
         def get(u: str = url, h: dict[str, str] = headers) -> None:
             response = client.get(u, **h)
             assert response.status_code == 200, (u, response.status_code)
 
-        ms = timed(get, repeat)
+        ms, best = timings(get, repeat)
         base = f"{timed(baseline, max(1, repeat // 2)):.0f}" if baseline else "—"
-        table.add(f"GET {url}", f"{ms:.0f}", label or "—", base, f"< {TARGET_MS} ms" if target else "")
+        table.add(f"GET {url}", f"{ms:.0f}", f"{best:.0f}", label or "—", base, f"< {TARGET_MS} ms" if target else "")
     return table
 
 
@@ -209,7 +216,8 @@ def main() -> None:
     ensure_data()
     root = Organisation.objects.get_first_root_node()
     town = Organisation.objects.get_children(root).first()
-    print(f"database: {connection.vendor}; {root.name}; {Membership.objects.count():,} memberships\n")
+    load = os.getloadavg()[0]
+    print(f"database: {connection.vendor}; {root.name}; {Membership.objects.count():,} memberships; load {load:.1f}\n")
     tables = [
         (f"City staff ({root.name})", bench_pages(root, Role.CITY, args.repeat)),
         (f"Town staff ({town.name})", bench_pages(town, Role.TOWN, args.repeat)),

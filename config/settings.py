@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.privacy",
     "gonghui.enrolment",
+    "gonghui.mutual_aid",
     "gonghui.demo",  # last: puts together every app's demo data
 ]
 
@@ -138,6 +139,9 @@ OTP_TOTP_ISSUER = os.environ.get("GONGHUI_TOTP_ISSUER", "海宁工会")
 # page would answer 500 for a missing device rather than 404).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "accounts:login"
+# A new account, or an accepted member, gets a one-time activation code instead of a password;
+# an unused code stops working after this many days (docs/sign-in.md, "Accounts").
+GONGHUI_ACTIVATION_CODE_DAYS = int(os.environ.get("GONGHUI_ACTIVATION_CODE_DAYS", "7"))
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
@@ -195,6 +199,11 @@ GONGHUI_IMPORT_MAX_ROWS = int(os.environ.get("GONGHUI_IMPORT_MAX_ROWS", "300000"
 # An uploaded roster is kept (encrypted) only until its job ends; purge_imports (daily, from
 # Celery beat) removes any left over after this many days. Never more than 30.
 GONGHUI_IMPORT_RETENTION_DAYS = max(1, min(int(os.environ.get("GONGHUI_IMPORT_RETENTION_DAYS", "30")), 30))
+
+# Ages at joining (docs/rosters.md): younger than the minimum working age (Labour Law art. 15)
+# is refused; older than the warning age is accepted with a warning to check the row.
+GONGHUI_MIN_JOIN_AGE = int(os.environ.get("GONGHUI_MIN_JOIN_AGE", "16"))
+GONGHUI_JOIN_AGE_WARNING = int(os.environ.get("GONGHUI_JOIN_AGE_WARNING", "75"))
 
 # Text messages (gonghui/core/sms.py): the console backend prints them, number masked, and
 # sends nothing. A real gateway: "gonghui.core.sms.HttpBackend" with GONGHUI_SMS_HTTP_URL,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisations/", include("gonghui.organisations.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("join/", include("gonghui.enrolment.urls")),
+    path("mutual-aid/", include("gonghui.mutual_aid.urls")),
     path("", include("gonghui.core.urls")),
 ]
 # Nothing under MEDIA_URL is served, in debug either: uploaded rosters are personal data and are

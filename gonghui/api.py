@@ -3,6 +3,7 @@ sets what all of them share: sign-in (session or bearer token) and the error sha
 
 from ninja import NinjaAPI
 
+from gonghui.accounts.api import router as accounts_router
 from gonghui.accounts.api_auth import API_AUTH
 from gonghui.core.api_audit import router as audit_router
 from gonghui.core.api_jobs import router as jobs_router
@@ -32,6 +33,7 @@ api.add_router("/v1/members", members_router)
 api.add_router("/v1/imports", imports_router)
 api.add_router("/v1/reports", reports_router)
 api.add_router("/v1/audit", audit_router)
+api.add_router("/v1/accounts", accounts_router)
 api.add_router("/v1/jobs", jobs_router)
 api.add_router("/v1/notifications", notifications_router)
 api.add_router("/v1/me/consents", consents_router)

@@ -3,9 +3,21 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gonghui.core.access import Role
+from gonghui.core.crypto import EncryptedTextField
+from gonghui.core.masking import mask_mobile
 from gonghui.core.models import TimeStampedModel
+
+
+class AccountStatus(models.TextChoices):
+    ACTIVE = "active", "正常"
+    PENDING = "pending", "待激活"  # no password yet: waiting for its activation code
+    DISABLED = "disabled", "已停用"
+
+
+STATUS_LABELS = (gettext_noop("正常"), gettext_noop("待激活"), gettext_noop("已停用"))
 
 
 class Account(TimeStampedModel):
@@ -19,6 +31,9 @@ class Account(TimeStampedModel):
     person = models.OneToOneField(
         "members.Person", verbose_name="会员", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
     )
+    # A staff member's own mobile: where an activation code may be sent, and what they type
+    # beside the code to activate. Members' numbers are on their Person.
+    mobile = EncryptedTextField("手机号码", max_length=11, blank=True)
 
     class Meta:
         verbose_name = "账号角色"
@@ -35,6 +50,16 @@ class Account(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def status(self) -> AccountStatus:
+        if not self.user.is_active:
+            return AccountStatus.DISABLED
+        return AccountStatus.ACTIVE if self.user.has_usable_password() else AccountStatus.PENDING
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile) if self.mobile else ""
 
 
 class ApiToken(TimeStampedModel):
@@ -79,3 +104,27 @@ class SignedInSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class ActivationCode(models.Model):
+    """A one-time code that lets a new account (or one whose password is reset) set its
+    password. Only a keyed hash of the code is kept, and keyed hashes of what its holder must
+    type beside it (their mobile or identity number), so the table alone opens nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    proof_hashes = models.JSONField("核对信息（散列）", default=list)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发放人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField("发放时间")
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "激活码"
+        verbose_name_plural = "激活码"
+        indexes = [models.Index(fields=["user", "used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"

@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gonghui.accounts.models import SignedInSession
+from gonghui.accounts.models import ApiToken, SignedInSession
 from gonghui.accounts.second_factor import confirmed_device, forget_second_factor, needs_second_factor
 from gonghui.core.access import signed_in_user
 from gonghui.core.audit import audit_record
@@ -229,15 +229,18 @@ def second_factor_enrol_confirm(*, request: HttpRequest, token: str) -> None:
 
 
 def account_disable(*, actor: Any, user: Any, request: HttpRequest | None = None) -> None:
-    """Disable a sign-in: no new session, no API token, and every open session ended now."""
+    """Disable a sign-in: no new session, every open session ended now, and its API tokens
+    revoked for good, so enabling the account again does not revive a key that may have
+    leaked meanwhile (the scoped version for staff pages is accounts.administration)."""
     User = get_user_model()
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     ended = sessions_end(user=user)
+    revoked = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.ACCOUNT_DISABLED,
         subject=user,
         request=request,
-        detail={"sessions_ended": ended},
+        detail={"sessions_ended": ended, "tokens_revoked": revoked},
     )

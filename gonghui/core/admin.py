@@ -159,3 +159,6 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet:
         return audit_entry_list(scope=request_scope(request), filters=AuditFilter())
+
+
+from gonghui.core import ledger_admin  # noqa: E402, F401  (the ledger's read-only pages)

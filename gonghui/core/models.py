@@ -40,6 +40,11 @@ class AuditEntry(models.Model):
         LOCKED_OUT = "locked_out", "账号被锁定"
         SIGN_OUT = "sign_out", "退出登录"
         ACCOUNT_DISABLED = "account_disabled", "停用账号"
+        ACCOUNT_CREATED = "account_created", "创建账号"
+        ACCOUNT_ENABLED = "account_enabled", "启用账号"
+        SECOND_FACTOR_RESET = "second_factor_reset", "重置动态验证码"
+        ACTIVATION_CODE_ISSUED = "activation_code_issued", "发放激活码"
+        ACCOUNT_ACTIVATED = "account_activated", "账号激活"
         VIEW_SENSITIVE = "view_sensitive", "查看敏感记录"
         REVEAL_ID_NUMBER = "reveal_id_number", "查看完整身份证号"
         REVEAL_MOBILE = "reveal_mobile", "查看完整手机号"
@@ -245,3 +250,8 @@ def render_message(text: str, params: dict[str, Any]) -> str:
     """A stored source text in the active language, with its values filled in."""
     translated = gettext(text) if text else ""
     return translated % params if params else translated
+
+
+# The ledger's tables live beside its services (core/ledger.py, core/ledger_models.py);
+# imported here so that Django registers them as the core app's.
+from gonghui.core.ledger_models import Fund, LedgerEntry, LedgerLine  # noqa: E402, F401

@@ -3,6 +3,8 @@ the public page, and 429 JSON once an address or a phone has sent too many."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -10,7 +12,7 @@ from ninja.responses import Status
 from gonghui.core.api_support import ERRORS, ErrorOut
 from gonghui.core.audit import client_ip
 from gonghui.core.text import Line
-from gonghui.enrolment import services
+from gonghui.enrolment import selectors, services
 
 router = Router(tags=["入会申请"])
 
@@ -26,7 +28,25 @@ class ApplicationIn(Schema):
 
 class ApplicationOut(Schema):
     id: int
+    reference: str = Field(description="申请编号：与手机号码一起查询审核进度")
     status: str
+    warnings: list[str] = Field(
+        default_factory=list, description="已提交、但请核对的内容，如：15位旧身份证号已升为18位"
+    )
+
+
+class StatusIn(Schema):
+    reference: Line = Field(max_length=20, description="申请编号")
+    mobile: Line = Field(max_length=20, description="申请时填写的手机号码")
+
+
+class StatusOut(Schema):
+    reference: str
+    status: str = Field(description="pending 待审核 / accepted 已接收 / refused 已拒绝")
+    union: str = Field(description="申请加入的工会名称")
+    submitted_at: datetime
+    decided_at: datetime | None
+    refusal_reason: str
 
 
 @router.post(
@@ -42,4 +62,30 @@ def submit_application(request: HttpRequest, payload: ApplicationIn) -> Status[A
         consented=payload.consent,
         client_ip=client_ip(request),
     )
-    return Status(201, ApplicationOut(id=application.pk, status=application.status))
+    warnings = services.application_id_check(payload.id_number).warnings
+    out = ApplicationOut(
+        id=application.pk, reference=application.reference, status=application.status, warnings=warnings
+    )
+    return Status(201, out)
+
+
+@router.post(
+    "/applications/status",
+    auth=None,
+    response={200: StatusOut, **ERRORS, 429: ErrorOut},
+    url_name="application_status",
+)
+def application_status(request: HttpRequest, payload: StatusIn) -> StatusOut:
+    """How an application stands, given its reference and the phone number it was sent with.
+    Either one wrong answers 404 alike; attempts are limited per address and per reference."""
+    application = selectors.application_find_own(
+        reference=payload.reference, mobile=payload.mobile, client_ip=client_ip(request)
+    )
+    return StatusOut(
+        reference=application.reference,
+        status=application.status,
+        union=application.union.name,
+        submitted_at=application.created_at,
+        decided_at=application.decided_at,
+        refusal_reason=application.refusal_reason,
+    )

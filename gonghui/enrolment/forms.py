@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.accounts.administration import Delivery
 from gonghui.core.text import LineField, NoteField
 from gonghui.members.forms import DirectoryUnionField, today_date_field
 
@@ -24,6 +25,29 @@ class AcceptForm(forms.Form):
     # name or mobile (codes name_differs / mobile_differs).
     confirm_name_change = forms.BooleanField(label=_("确认是本人改名，以申请中的姓名为准"), required=False)
     confirm_mobile_change = forms.BooleanField(label=_("确认更换手机号码，以申请中的号码为准"), required=False)
+    # How the new member's activation code reaches them (accounts.activation).
+    code_delivery = forms.ChoiceField(
+        label=_("会员账号激活码"),
+        choices=[
+            (Delivery.SMS, _("通过短信发送到申请人手机")),
+            (Delivery.SLIP, _("在本页显示，由我转交本人")),
+        ],
+        initial=Delivery.SMS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_code_delivery(self) -> str:
+        return self.cleaned_data.get("code_delivery") or Delivery.SMS
+
+
+class StatusForm(forms.Form):
+    reference = LineField(
+        label=_("申请编号"), max_length=20, widget=forms.TextInput(attrs={"autocapitalize": "characters"})
+    )
+    mobile = LineField(
+        label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
 
 
 class RefuseForm(forms.Form):

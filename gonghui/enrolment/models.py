@@ -6,6 +6,7 @@ from django.db import models
 
 from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.models import TimeStampedModel
+from gonghui.enrolment.references import new_reference
 
 # The consent text a worker acknowledges is versioned: the application records which one.
 CONSENT_VERSION = "2026-11"
@@ -18,6 +19,8 @@ class ApplicationStatus(models.TextChoices):
 
 
 class Application(TimeStampedModel):
+    # Given to the worker on submitting; with their phone number it finds the application.
+    reference = models.CharField("申请编号", max_length=9, unique=True, default=new_reference, editable=False)
     name = models.CharField("姓名", max_length=50)
     # Sealed like Person's numbers (core.crypto); officers open an application by its row, so
     # no hash is needed to search them.

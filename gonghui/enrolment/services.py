@@ -4,13 +4,18 @@ decisions are scoped like every other write and accepting goes through member_jo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from gonghui.accounts.activation import IssuedCode
+from gonghui.accounts.administration import Delivery, member_sign_in_grant
 from gonghui.core import workflow
 from gonghui.core.access import Scope
 from gonghui.core.errors import ValidationFailed
@@ -19,7 +24,8 @@ from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.enrolment import notifications
 from gonghui.enrolment.models import CONSENT_VERSION, Application, ApplicationStatus
 from gonghui.enrolment.workflows import APPLICATION  # noqa: F401  (registers the process)
-from gonghui.members.identity import check_id_number, check_mobile, normalise_mobile
+from gonghui.members.ages import join_age_check
+from gonghui.members.identity import IdNumber, birth_date_of, check_id_number, check_mobile, normalise_mobile
 from gonghui.members.models import Membership
 from gonghui.members.services import member_join
 from gonghui.organisations.identity import normalise_code
@@ -59,6 +65,69 @@ def _open_union(code: str) -> Organisation:
     return union
 
 
+def application_id_check(id_number: str) -> IdNumber:
+    """The applicant's number as stored and what they should check (an old 15-digit number
+    upgraded); ValidationFailed if it cannot be genuine or its holder is, today, under the
+    minimum working age. Accepting checks the age again on the join date (member_join)."""
+    found = check_id_number(id_number)
+    age = join_age_check(birth_date_of(found.number), timezone.localdate())
+    if age.problem:
+        raise ValidationFailed(age.problem, field="id_number")
+    return found
+
+
+class ApplicationInvalid(ValidationFailed):
+    """Everything wrong with an application at once, each problem naming its field, so the
+    worker corrects the form in one go. As a ServiceError it reads as its first problem
+    (what the API answers)."""
+
+    def __init__(self, problems: list[ValidationFailed]) -> None:
+        first = problems[0]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self.problems = problems
+
+
+def _consent(consented: bool) -> bool:
+    if not consented:
+        raise ValidationFailed(gettext_noop("请阅读并同意个人信息处理告知书"), field="consent")
+    return True
+
+
+def _id_number(value: str) -> str:
+    if not (value or "").strip():
+        raise ValidationFailed(gettext_noop("身份证号不能为空"), field="id_number")
+    return application_id_check(value).number
+
+
+def _phone(value: str) -> str:
+    phone = check_mobile(value)
+    if not phone:
+        raise ValidationFailed(gettext_noop("手机号码不能为空"), field="mobile")
+    return phone
+
+
+FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "name": partial(_text, field="name"),
+    "id_number": _id_number,
+    "mobile": _phone,
+    "employer_name": partial(_text, field="employer_name"),
+    "consent": _consent,
+}
+
+
+def application_problems(**values: Any) -> tuple[dict[str, Any], list[ValidationFailed]]:
+    """The fields given (by FIELD_CHECKS' names), checked each on its own: their clean values,
+    and every problem found. No database and no limit is touched, so the page can say what
+    else is wrong while its own form refuses a field."""
+    clean, problems = {}, []
+    for field, value in values.items():
+        try:
+            clean[field] = FIELD_CHECKS[field](value)
+        except ValidationFailed as err:
+            problems.append(err)
+    return clean, problems
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -73,18 +142,22 @@ def application_submit(
     """A worker's application, pending until the union's officers decide on it."""
     enforce(PER_ADDRESS, client_ip)
     enforce(PER_PHONE, normalise_mobile(mobile or "")[:32])
-    if not consented:
-        raise ValidationFailed(gettext_noop("请阅读并同意个人信息处理告知书"), field="consent")
-    number = check_id_number(id_number)
-    phone = check_mobile(mobile)
-    if not phone:
-        raise ValidationFailed(gettext_noop("手机号码不能为空"), field="mobile")
+    # Every field is checked, in the form's order, before anything is refused.
+    clean, problems = application_problems(name=name, id_number=id_number, mobile=mobile, employer_name=employer_name)
+    union = None
+    try:
+        union = _open_union(union_code)
+    except ValidationFailed as err:
+        problems.append(err)
+    problems += application_problems(consent=consented)[1]
+    if problems or union is None:
+        raise ApplicationInvalid(problems)
     return Application.objects.create(
-        name=_text(name, field="name"),
-        id_number=number,
-        mobile=phone,
-        employer_name=_text(employer_name, field="employer_name"),
-        union=_open_union(union_code),
+        name=clean["name"],
+        id_number=clean["id_number"],
+        mobile=clean["mobile"],
+        employer_name=clean["employer_name"],
+        union=union,
         consent_version=CONSENT_VERSION,
         consented_at=timezone.now(),
         submitted_from=client_ip,
@@ -98,6 +171,14 @@ def _employer_named(union: Organisation, name: str) -> Employer | None:
     return matches[0] if len(matches) == 1 else None
 
 
+@dataclass(frozen=True)
+class Acceptance:
+    membership: Membership
+    # The member's activation code, shown to the officer once unless it went by text
+    # message; None when the member already signs in with a password of their own.
+    sign_in: IssuedCode | None
+
+
 @transaction.atomic
 def application_accept(
     *,
@@ -106,11 +187,15 @@ def application_accept(
     joined_on: date | None = None,
     confirm_name_change: bool = False,
     confirm_mobile_change: bool = False,
-) -> Membership:
-    """Accept into membership. Anyone can apply with anyone's identity number, so a known
-    person's stored name and mobile change only when the officer confirms (member_join)."""
+    code_delivery: str = Delivery.SMS,
+) -> Acceptance:
+    """Accept into membership, and give the member a sign-in: an account with an activation
+    code they type with their identity number or mobile. Anyone can apply with anyone's
+    identity number, so a known person's stored name and mobile change only when the officer
+    confirms (member_join); the code goes by text to the application's phone, or is shown
+    to the officer to pass on."""
     scope.require_staff()
-    joined: list[Membership] = []
+    accepted: list[Acceptance] = []
 
     def accept(locked: Application) -> None:
         membership = member_join(
@@ -124,11 +209,19 @@ def application_accept(
             confirm_name_change=confirm_name_change,
             confirm_mobile_change=confirm_mobile_change,
         )
-        _decided(scope, locked, ApplicationStatus.ACCEPTED, membership=membership)
-        joined.append(membership)
+        person = membership.person
+        sign_in = member_sign_in_grant(
+            actor=scope.user,
+            person_id=person.pk,
+            name=person.name,
+            proofs=[person.id_number, person.mobile],
+            sent_to=locked.mobile if code_delivery == Delivery.SMS else "",
+        )
+        _decided(scope, locked, ApplicationStatus.ACCEPTED, membership=membership, sign_in=sign_in)
+        accepted.append(Acceptance(membership=membership, sign_in=sign_in))
 
     workflow.decide(application, "accept", scope=scope, change=accept)
-    return joined[0]
+    return accepted[0]
 
 
 @transaction.atomic
@@ -145,7 +238,13 @@ def application_refuse(*, scope: Scope, application: Application, reason: str) -
 
 
 def _decided(
-    scope: Scope, application: Application, status: str, *, membership: Membership | None = None, reason: str = ""
+    scope: Scope,
+    application: Application,
+    status: str,
+    *,
+    membership: Membership | None = None,
+    reason: str = "",
+    sign_in: IssuedCode | None = None,
 ) -> None:
     """The decision on the application's own row; the workflow keeps the step and the audit entry."""
     application.status = status
@@ -154,4 +253,4 @@ def _decided(
     application.decided_at = timezone.now()
     application.decided_by = scope.user
     application.save(update_fields=["status", "membership", "refusal_reason", "decided_at", "decided_by", "updated_at"])
-    notifications.application_decided(application)
+    notifications.application_decided(application, sign_in=sign_in)

@@ -6,6 +6,7 @@ app_name = "enrolment"
 urlpatterns = [
     path("", views.apply, name="apply"),
     path("done/", views.done, name="done"),
+    path("status/", views.status, name="status"),
     path("unions/", views.union_options, name="union_options"),
     path("applications/", views.application_list, name="list"),
     path("applications/<int:pk>/", views.application_detail, name="detail"),

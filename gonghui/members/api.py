@@ -74,6 +74,8 @@ class PersonOut(Schema):
     education: str | None
     skill_level: str | None
     is_migrant_worker: bool
+    ethnicity: str | None = Field(description="民族，如“汉族”")
+    political_status: str | None = Field(description="政治面貌，GB/T 4762 代码：01 中共党员 … 13 群众")
 
     @staticmethod
     def resolve_id_number_masked(obj: Person) -> str:
@@ -98,6 +100,14 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_skill_level(obj: Person) -> str | None:
         return obj.skill_level if _present(obj) else None
+
+    @staticmethod
+    def resolve_ethnicity(obj: Person) -> str | None:
+        return obj.ethnicity if _present(obj) else None
+
+    @staticmethod
+    def resolve_political_status(obj: Person) -> str | None:
+        return obj.political_status if _present(obj) else None
 
 
 class MemberOut(Schema):
@@ -157,6 +167,8 @@ class MembershipOut(Schema):
     id: int
     union: OrganisationRef
     employer: EmployerRef | None
+    department: str = Field(description="部门（车间），如花名册所填")
+    job_title: str = Field(description="岗位/职务，如花名册所填")
     first_joined_on: date = Field(description=FIRST_JOINED)
     joined_on: date = Field(description=JOINED)
     years: int = Field(description=YEARS)
@@ -384,8 +396,15 @@ def member_export_start(request: HttpRequest, payload: MemberExportIn) -> Status
     return Status(202, member_export_submit(scope=scope, filters=_member_filter(request, payload)))
 
 
-@router.post("", response={201: MemberOut, **ERRORS}, summary="入会")
-def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
+class JoinOut(MemberOut):
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="已入会、但请核对的内容，如：15位旧身份证号已升为18位、入会时年龄超过75岁",
+    )
+
+
+@router.post("", response={201: JoinOut, **ERRORS}, summary="入会")
+def member_join(request: HttpRequest, payload: JoinIn) -> Status[JoinOut]:
     union = organisation_target_get(pk=payload.union_id, field="union_id")
     employer = (
         employer_target_get(pk=payload.employer_id, field="employer_id") if payload.employer_id is not None else None
@@ -393,7 +412,11 @@ def member_join(request: HttpRequest, payload: JoinIn) -> Status[Membership]:
     fields = payload.model_dump(exclude={"union_id", "employer_id"})
     scope = scope_of(request)
     membership = services.member_join(scope=scope, union=union, employer=employer, **fields)
-    return Status(201, selectors.membership_get(scope=scope, pk=membership.pk))
+    # Asked after the join, which made the same check: refusals come in the service's order.
+    warnings = services.member_join_check(id_number=payload.id_number, joined_on=payload.joined_on).warnings
+    out = JoinOut.from_orm(selectors.membership_get(scope=scope, pk=membership.pk))
+    out.warnings = warnings
+    return Status(201, out)
 
 
 @router.get("/me", response={200: PersonDetailOut, **ERRORS}, summary="我的会籍（会员本人）")

@@ -38,7 +38,7 @@ from gonghui.core.access import MemberScope, Scope, StaffScope
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.core.tree import subtree_q
-from gonghui.members.identity import normalise_mobile
+from gonghui.members.identity import normalise_mobile, upgrade_15_digits
 from gonghui.members.models import (
     Membership,
     MembershipEvent,
@@ -66,6 +66,7 @@ else:
 _M = TypeVar("_M", bound=Model)
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+OLD_ID_LIKE = re.compile(r"^\d{15}$")  # a number from before 1999: stored upgraded to 18 digits
 MOBILE_LIKE = re.compile(r"^(\+86)?1\d{10}$")
 
 
@@ -143,6 +144,8 @@ def _search_q(query: str) -> Q:
     # The numbers are stored sealed: an exact search compares their keyed hashes (indexed).
     if ID_LIKE.match(text):
         return Q(person__id_number_hash=blind_index(text.upper()))
+    if OLD_ID_LIKE.match(text):
+        return Q(person__id_number_hash=blind_index(upgrade_15_digits(text)))
     if MOBILE_LIKE.match(text):
         return Q(person__mobile_hash=blind_index(normalise_mobile(text)))
     return Q(person__name__startswith=text)

@@ -19,7 +19,8 @@ from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFai
 from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEntry
 from gonghui.members import notifications
-from gonghui.members.identity import birth_date_of, check_id_number, check_mobile, sex_of
+from gonghui.members.ages import join_age_check
+from gonghui.members.identity import IdNumber, birth_date_of, check_id_number, check_mobile, sex_of
 from gonghui.members.locks import (
     lock_membership,
     lock_memberships_of,
@@ -86,6 +87,21 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def member_join_check(*, id_number: str, joined_on: date) -> IdNumber:
+    """The identity number as stored, and what to check about this join although it is
+    accepted (an old 15-digit number upgraded, an age over the warning age). ValidationFailed
+    for a number that cannot be genuine, a join before the birth date or before the minimum
+    working age. member_join runs it; pages and the API call it too, to show the warnings."""
+    found = check_id_number(id_number)
+    birth = birth_date_of(found.number)
+    if joined_on < birth:
+        raise ValidationFailed(_("入会日期早于身份证号中的出生日期"), field="joined_on")
+    age = join_age_check(birth, joined_on)
+    if age.problem:
+        raise ValidationFailed(age.problem, field="joined_on")
+    return IdNumber(found.number, [*found.warnings, *([age.warning] if age.warning else [])])
+
+
 @transaction.atomic
 def member_join(
     *,
@@ -100,12 +116,13 @@ def member_join(
     **person_fields: Any,
 ) -> Membership:
     """Register a worker (or find them by identity number) and start a membership. A known
-    person's name and mobile are changed only when the caller confirms it (see _rejoin)."""
+    person's name and mobile are changed only when the caller confirms it (see _rejoin).
+    The number and the age are checked by member_join_check, whose warnings the caller shows."""
     scope.require_covers(union, field="union")
     _check_union_open(union)
     _check_employer(employer, union)
     _check_date(joined_on, "joined_on")
-    number = check_id_number(id_number)
+    number = member_join_check(id_number=id_number, joined_on=joined_on).number
     fields = _clean_person_fields({"name": name, **person_fields})
     union = lock_open_union(union)  # it may have closed since the check above (members.locks)
     person, created = _person_for_join(number, fields)

@@ -29,7 +29,13 @@ OPEN_NAMES = {
     "api:openapi-view",
 }
 PUBLIC_NAMESPACES = {"enrolment"}
-PUBLIC_NAMES = {"enrolment:apply", "enrolment:done", "enrolment:union_options"}
+PUBLIC_NAMES = {
+    "enrolment:apply",
+    "enrolment:done",
+    "enrolment:status",
+    "enrolment:union_options",
+    "accounts:activate",
+}
 
 
 def url_patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -69,7 +75,8 @@ def every_url(ids: list[str]) -> list[tuple[str, list[str]]]:
 
 
 def row_ids(fed: Federation) -> list[str]:
-    return [str(pk) for pk in (fed.member_a1.person_id, fed.town_a.pk, fed.member_a1.pk, 1)]
+    ids = (fed.member_a1.person_id, fed.town_a.pk, fed.member_a1.pk, fed.union_a1_officer.pk, 1)
+    return [str(pk) for pk in ids]
 
 
 def is_open(name: str) -> bool:
@@ -118,6 +125,8 @@ def test_the_sweep_reaches_real_pages_when_signed_in_fully(client: Client, fed: 
         "organisations:detail",
         "members:list",
         "members:detail",
+        "accounts:account_list",
+        "accounts:account_detail",
         "admin:index",
         "admin:members_person_changelist",
         "admin:members_person_change",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
@@ -28,7 +29,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Account, ApiToken, SignedInSession
+from gonghui.core import ledger
 from gonghui.core.audit import audit_record
+from gonghui.core.ledger_models import Fund, FundKind, LedgerEntry
 from gonghui.core.models import AuditEntry
 from gonghui.members.models import Membership, Person
 from gonghui.organisations.models import Employer, Organisation
@@ -61,6 +64,7 @@ def foreign_rows(fed: Federation) -> dict[type[models.Model], models.Model]:
         person=person_b, category=ConsentCategory.HEALTH, text=text, given_at=timezone.now()
     )
     entry_b = audit_record(actor=fed.town_b_staff, action=AuditEntry.Action.VIEW_SENSITIVE, subject=person_b)
+    posting_b = town_b_posting(fed)
     attempt = {"username": "town_b", "ip_address": "10.2.0.8", "user_agent": "Firefox", "path_info": "/accounts/login/"}
     return {
         Person: person_b,
@@ -74,6 +78,8 @@ def foreign_rows(fed: Federation) -> dict[type[models.Model], models.Model]:
         Consent: consent_b,
         ConsentText: text,
         AuditEntry: entry_b,
+        Fund: posting_b.lines.get(amount__gt=0).fund,
+        LedgerEntry: posting_b,
         Group: Group.objects.create(name="许村镇总工会数据员"),
         AccessAttempt: AccessAttempt.objects.create(
             **attempt, failures_since_start=3, get_data="", post_data="", http_accept="*/*"
@@ -81,6 +87,16 @@ def foreign_rows(fed: Federation) -> dict[type[models.Model], models.Model]:
         AccessLog: AccessLog.objects.create(**attempt, http_accept="*/*"),
         AccessFailureLog: AccessFailureLog.objects.create(**attempt, http_accept="*/*", locked_out=False),
     }
+
+
+def town_b_posting(fed: Federation) -> LedgerEntry:
+    """Dues that came into a fund of town B's (许村)."""
+    path = fed.town_b.path
+    outside = ledger.fund_open(code="sweep:XC:outside", name="许村镇外部往来", kind=FundKind.OUTSIDE, owner_path=path)
+    pool = ledger.fund_open(code="sweep:XC:pool", name="许村镇帮扶资金", kind=FundKind.POOL, owner_path=path)
+    legs = [ledger.Leg(outside, Decimal("-500.00")), ledger.Leg(pool, Decimal("500.00"))]
+    source = ledger.Source("sweep.donation", "XC-1", "donation")
+    return ledger.ledger_post(source=source, legs=legs, description="许村镇企业捐赠")
 
 
 def form_data(obj: models.Model) -> dict[str, Any]:
@@ -238,6 +254,8 @@ def test_a_city_officer_sees_rows_of_every_town(fed: Federation) -> None:
         "/admin/accounts/apitoken/": "许村镇数据对接",
         "/admin/auth/user/": "town_b",
         "/admin/otp_totp/totpdevice/": "town_b",
+        "/admin/core/fund/": "许村镇帮扶资金",
+        "/admin/core/ledgerentry/": "许村镇企业捐赠",
     }
     for url, marker in seen.items():
         response = client.get(url)

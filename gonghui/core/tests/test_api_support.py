@@ -40,7 +40,17 @@ def test_without_sign_in_every_operation_answers_401(fed, client):
         if path.startswith("/api/v1/public/"):
             continue  # public channels take no sign-in; they are rate-limited (enrolment tests)
         url = path.replace("{", "").replace("}", "")
-        for name in ("person_id", "org_id", "employer_id", "transfer_id", "job_id", "import_id", "notification_id"):
+        names = (
+            "person_id",
+            "org_id",
+            "employer_id",
+            "transfer_id",
+            "job_id",
+            "import_id",
+            "notification_id",
+            "user_id",
+        )
+        for name in names:
             url = url.replace(name, "1")
         for method in operations:
             response = getattr(client, method)(url)

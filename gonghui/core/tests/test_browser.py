@@ -3,9 +3,8 @@ Screenshots go to $GONGHUI_SCREENSHOTS (default /tmp) so a person can look at th
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,72 +15,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Account
+from gonghui.browser_testing import PHONE, SCREENSHOTS, no_sideways_scroll, sign_in
 from gonghui.core.access import Role
-from gonghui.testing import PASSWORD, Federation, new_id_number, totp_code
+from gonghui.testing import PASSWORD, Federation, new_id_number
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(os.environ.get("GONGHUI_SCREENSHOTS", "/tmp"))
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is missing: apt-get install -y chromium fonts-noto-cjk")
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-    # the test's own ORM calls (fixtures, assertions) as if they came from async code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def site(live_server: Any, transactional_db: None, fed: Federation) -> str:
-    return live_server.url
-
-
-@pytest.fixture
-def open_page(browser: Any, site: str) -> Iterator[Callable[..., Any]]:
-    """New pages in fresh browser contexts, closed before the database is torn down so no
-    request is still in flight against it."""
-    contexts = []
-
-    def new_page(viewport: dict[str, int] = DESKTOP) -> Any:
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield new_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page: Any, site: str, username: str) -> None:
-    """The password, then for staff the code their authenticator app shows."""
-    page.goto(site + reverse("accounts:login"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    if reverse("accounts:second_factor") in page.url:
-        page.get_by_label("动态验证码").fill(totp_code(User.objects.get(username=username)))
-        page.get_by_role("button", name="验证").click()
-        page.wait_for_load_state()
 
 
 def test_a_new_officer_sets_up_the_authenticator_and_signs_in(
@@ -110,10 +48,6 @@ def test_a_new_officer_sets_up_the_authenticator_and_signs_in(
     page.get_by_role("button", name="完成设置").click()
     page.wait_for_url(site + reverse("organisations:workbench"))
     assert page.get_by_role("heading", name="海宁皮革城工会").is_visible()
-
-
-def no_sideways_scroll(page: Any) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_sign_in_opens_the_workbench_with_its_tree_and_styles(open_page: Callable[..., Any], site: str) -> None:

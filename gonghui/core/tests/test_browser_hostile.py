@@ -17,7 +17,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from gonghui.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS
+from gonghui.browser_testing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS
 from gonghui.enrolment.models import Application
 from gonghui.testing import Federation, make_member, new_id_number, new_mobile
 

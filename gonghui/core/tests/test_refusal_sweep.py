@@ -207,6 +207,7 @@ PARAM_KINDS: dict[str, tuple[str, ...]] = {
     "notification_id": ("notification",),
     "consent_id": ("consent",),
     "officer_id": ("officer",),
+    "user_id": ("user",),
 }
 # Where a parameter's name alone does not say (a page's `pk`), the part of the site does: the
 # entry with the longest prefix of the route's path wins over PARAM_KINDS.
@@ -224,6 +225,9 @@ VALUES: dict[str, Callable[[], list[str]]] = {
     "name": lambda: [figure.name for figure in figures.all()],
     "category": lambda: list(ConsentCategory.values),
     "fmt": lambda: ["xlsx", "csv"],
+    # A mutual-aid scheme is its city's, named by year and rule version (city staff only).
+    "year": lambda: ["2026"],
+    "version": lambda: ["1"],
 }
 # Query parameters of the API that take a row's id; the others are optional filters.
 QUERY_KINDS: dict[str, str] = {

@@ -120,7 +120,8 @@ def test_officer_accepts_application_into_membership(client: Client, fed: Federa
     application = Application.objects.get()
     officer = signed_in(fed.union_a1_officer)
     response = officer.post(reverse("enrolment:accept", args=[application.pk]), {"joined_on": "2026-01-05"})
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "已接收入会申请" in response.content.decode()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ACCEPTED
     membership = Membership.objects.get(person__id_number_hash=blind_index(application.id_number))

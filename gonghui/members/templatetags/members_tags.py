@@ -1,4 +1,5 @@
-"""Template helpers for member pages: masked personal numbers and registered sections."""
+"""Template helpers for member pages: masked personal numbers, where an identity number was
+issued, and registered sections."""
 
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.utils.safestring import SafeString
 
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.sections import RenderedSection
+from gonghui.members.identity import id_region_name
 
 register = template.Library()
 
@@ -20,6 +22,12 @@ def masked_id(value: str | None) -> str:
 @register.filter
 def masked_mobile(value: str | None) -> str:
     return mask_mobile(value or "")
+
+
+@register.filter
+def id_region(value: str | None) -> str:
+    """Where the number was issued, by its first six digits (shown in the masked number too)."""
+    return id_region_name(value or "") or ""
 
 
 @register.simple_tag(takes_context=True)

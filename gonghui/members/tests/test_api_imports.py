@@ -59,11 +59,13 @@ def test_a_file_with_errors_is_rejected_and_its_report_can_be_read_as_json_or_xl
                 "message": "工作单位「无名公司」不是本工会覆盖的单位，请先登记该单位或核对名称",
             }
         ],
+        "warning_count": 0,
+        "warnings": [],
     }
     xlsx = client.get(f"{URL}/{job['id']}/errors", {"format": "xlsx"})
     assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0].iter_rows(values_only=True))
-    assert rows[1][:2] == (3, "工作单位")
+    assert rows[1][:3] == ("错误", 3, "工作单位")
     assert not Membership.objects.filter(import_job_id=job["id"]).exists()
 
 
@@ -100,7 +102,7 @@ def test_a_town_federation_or_a_wrong_file_type_is_a_400_naming_the_field(fed):
     client = signed_in(fed.city_staff)
     not_grassroots = upload(client, fed.town_a.code, [person_row(fed.employer_a1.name)])
     assert (not_grassroots.status_code, not_grassroots.json()["field"]) == (400, "union")
-    wrong_type = upload(client, fed.union_a1.code, [], name="名册.xls")
+    wrong_type = upload(client, fed.union_a1.code, [], name="名册.numbers")
     assert (wrong_type.status_code, wrong_type.json()["field"]) == (400, "file")
 
 

@@ -9,7 +9,7 @@ from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import AuditEntry
 from gonghui.members.exports import import_errors_xlsx, members_export_xlsx, roster_template
 from gonghui.members.models import ImportJob
-from gonghui.members.roster import COLUMNS, read_roster
+from gonghui.members.roster import TEMPLATE_COLUMNS, read_roster
 from gonghui.members.selectors import MemberFilter
 from gonghui.testing import make_member
 
@@ -57,8 +57,8 @@ def test_a_member_cannot_export_lists(fed):
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_the_template_has_the_headers_and_an_example_row_the_reader_accepts(fmt):
     content = roster_template(fmt)
-    errors, rows = read_roster(io.BytesIO(content), filename=f"模板.{fmt}")
-    assert errors == []
+    errors, rows, warnings = read_roster(io.BytesIO(content), filename=f"模板.{fmt}")
+    assert (errors, warnings) == ([], [])
     (number, example) = next(rows)
     assert (number, example["name"], example["joined_on"]) == (2, "张三", "2024-03-01")
 
@@ -66,7 +66,7 @@ def test_the_template_has_the_headers_and_an_example_row_the_reader_accepts(fmt)
 def test_the_xlsx_template_explains_each_column_and_keeps_numbers_as_text():
     content = roster_template("xlsx")
     header, example = sheet_rows(content)
-    assert list(header) == [column.header for column in COLUMNS]
+    assert list(header) == [column.header for column in TEMPLATE_COLUMNS]
     notes = sheet_rows(content, sheet=1)
     assert notes[0] == ("列名", "是否必填", "说明")
     assert [row[:2] for row in notes[1:3]] == [("姓名", "必填"), ("身份证号", "必填")]
@@ -84,17 +84,21 @@ def test_an_unknown_template_format_is_refused():
         roster_template("xls")
 
 
-def test_the_error_report_as_xlsx_lists_each_error_and_what_was_left_out(fed):
+def test_the_error_report_as_xlsx_lists_each_error_and_warning_and_what_was_left_out(fed):
     job = ImportJob(
         union=fed.union_a1,
         filename="a.csv",
         error_count=3,
         errors=[{"row": 2, "column": "姓名", "message": "姓名不能为空"}, {"row": 5, "column": "", "message": "x"}],
+        warning_count=2,
+        warnings=[{"row": 3, "column": "身份证号", "message": "15位身份证号已按国家标准升为18位，请核对"}],
     )
     rows = sheet_rows(import_errors_xlsx(job))
     assert rows == [
-        ("行号", "列", "错误原因"),
-        (2, "姓名", "姓名不能为空"),
-        (5, None, "x"),
-        (None, None, "……另有 1 处错误未列出"),
+        ("类型", "行号", "列", "说明"),
+        ("错误", 2, "姓名", "姓名不能为空"),
+        ("错误", 5, None, "x"),
+        ("错误", None, None, "……另有 1 处错误未列出"),
+        ("提示", 3, "身份证号", "15位身份证号已按国家标准升为18位，请核对"),
+        ("提示", None, None, "……另有 1 处提示未列出"),
     ]

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from gonghui.core.errors import ValidationFailed
 from gonghui.members.exports import csv_bytes, roster_template
-from gonghui.members.identity import check_id_number, check_mobile, id_number_problem_cached
+from gonghui.members.identity import check_id_number, check_mobile, id_number_check
 from gonghui.members.roster import COLUMNS, EmployerIndex, RosterFileError, RowChecker, read_roster
+from gonghui.members.tests.rosterfiles import fixture
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Damaged workbooks fail fast and the interesting faults (deep in the zip) are rarer.
@@ -45,11 +46,10 @@ def checker() -> RowChecker:
 def read_all(data: bytes, filename: str) -> None:
     """Read and check every row as the import does; only RosterFileError may leave."""
     try:
-        header_errors, rows = read_roster(io.BytesIO(data), filename=filename)
         check = checker()
-        for number, raw in rows:
-            row, problems = check.check(number, raw)
-            assert (row is None) == bool(problems) or row is None
+        for number, raw in read_roster(io.BytesIO(data), filename=filename).rows:
+            result = check.check(number, raw)
+            assert (result.row is None) == bool(result.errors) or result.row is None
     except RosterFileError as exc:
         assert str(exc)
 
@@ -58,16 +58,16 @@ def read_all(data: bytes, filename: str) -> None:
 @given(st.one_of(st.text(max_size=40), id_like))
 def test_id_number_check_only_raises_validation_failed(text: str) -> None:
     try:
-        assert len(check_id_number(text)) == 18
+        assert len(check_id_number(text).number) == 18
     except ValidationFailed as err:
         assert err.message.startswith("身份证号")
 
 
 @FUZZ
 @given(id_like)
-def test_cached_id_check_answers_for_any_text(text: str) -> None:
-    problem = id_number_problem_cached(text.upper(), today=TODAY)
-    assert problem is None or isinstance(problem, str)
+def test_id_check_answers_for_any_text(text: str) -> None:
+    check = id_number_check(text, today=TODAY)
+    assert (check.problem is None) == (len(check.number) == 18)
 
 
 @FUZZ
@@ -96,8 +96,8 @@ def test_any_csv_rows_under_the_real_header(rows: list[list[str]]) -> None:
 @given(st.lists(cells, min_size=len(HEADERS), max_size=len(HEADERS)))
 def test_row_checker_takes_any_cells(values: list[object]) -> None:
     raw = {column.key: value for column, value in zip(COLUMNS, values, strict=True)}
-    row, problems = checker().check(2, raw)  # type: ignore[arg-type]
-    assert row is not None or problems
+    result = checker().check(2, raw)  # type: ignore[arg-type]
+    assert result.row is not None or result.errors
 
 
 @FUZZ
@@ -116,3 +116,24 @@ def test_damaged_xlsx(data: st.DataObject) -> None:
         broken[at] = data.draw(st.integers(min_value=0, max_value=255))
     cut = data.draw(st.integers(min_value=1, max_value=len(broken)))
     read_all(bytes(broken[:cut]), "roster.xlsx")
+
+
+LIBREOFFICE_FILES = {kind: fixture(kind) for kind in ("xls", "ods")}
+
+
+@FUZZ_XLSX
+@given(st.sampled_from(sorted(LIBREOFFICE_FILES)), st.data())
+def test_damaged_xls_and_ods(kind: str, data: st.DataObject) -> None:
+    """The same for a roster LibreOffice saved as .xls or .ods (read by calamine)."""
+    broken = bytearray(LIBREOFFICE_FILES[kind])
+    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
+        at = data.draw(st.integers(min_value=0, max_value=len(broken) - 1))
+        broken[at] = data.draw(st.integers(min_value=0, max_value=255))
+    cut = data.draw(st.integers(min_value=1, max_value=len(broken)))
+    read_all(bytes(broken[:cut]), f"roster.{kind}")
+
+
+@FUZZ
+@given(st.sampled_from(["xls", "ods"]), st.binary(max_size=3000))
+def test_any_bytes_as_xls_or_ods(kind: str, data: bytes) -> None:
+    read_all(data, f"roster.{kind}")

@@ -1,5 +1,5 @@
 """The report's side-by-side table, its print view and the workbench's chart in Debian's
-Chromium (the fixtures are core's: gonghui/core/tests/test_browser.py). Screenshots and the
+Chromium (the fixtures are the root conftest's, the helpers gonghui/browser_testing.py). Screenshots and the
 printed PDF go to $GONGHUI_SCREENSHOTS (default /tmp)."""
 
 from __future__ import annotations
@@ -11,16 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from gonghui.core.tests.test_browser import (  # noqa: F401  (fixtures)
-    DESKTOP,
-    PHONE,
-    SCREENSHOTS,
-    browser,
-    no_sideways_scroll,
-    open_page,
-    sign_in,
-    site,
-)
+from gonghui.browser_testing import DESKTOP, PHONE, SCREENSHOTS, no_sideways_scroll, sign_in
 from gonghui.organisations.models import Organisation, OrganisationKind
 from gonghui.testing import Federation, make_employer, make_member
 
@@ -48,7 +39,7 @@ def column(page: Any, index: int) -> list[str]:
     return [cells.nth(i).get_attribute("data-value") or cells.nth(i).inner_text() for i in range(cells.count())]
 
 
-def test_the_side_by_side_table_sorts_by_a_column(open_page: Callable[..., Any], site: str, fed: Federation) -> None:  # noqa: F811
+def test_the_side_by_side_table_sorts_by_a_column(open_page: Callable[..., Any], site: str, fed: Federation) -> None:
     town_a_with_unions(fed, 6)
     page = open_page()
     sign_in(page, site, "town_a")
@@ -80,7 +71,7 @@ def test_the_side_by_side_table_sorts_by_a_column(open_page: Callable[..., Any],
     page.screenshot(path=str(SCREENSHOTS / "gonghui-report-compare-phone.png"), full_page=True)
 
 
-def test_the_print_view_is_laid_out_for_a4(open_page: Callable[..., Any], site: str, fed: Federation) -> None:  # noqa: F811
+def test_the_print_view_is_laid_out_for_a4(open_page: Callable[..., Any], site: str, fed: Federation) -> None:
     town_a_with_unions(fed, 40)
     page = open_page()
     sign_in(page, site, "town_a")
@@ -114,7 +105,7 @@ def test_the_print_view_is_laid_out_for_a4(open_page: Callable[..., Any], site: 
     page.screenshot(path=str(SCREENSHOTS / "gonghui-report-print.png"))
 
 
-def test_the_workbench_chart_draws_on_a_phone(open_page: Callable[..., Any], site: str, fed: Federation) -> None:  # noqa: F811
+def test_the_workbench_chart_draws_on_a_phone(open_page: Callable[..., Any], site: str, fed: Federation) -> None:
     page = open_page(PHONE)
     refused: list[str] = []
     page.on(

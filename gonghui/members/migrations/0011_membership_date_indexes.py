@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_membership_first_joined_on_required'),
+        ('members', '0010_person_ethnicity_political_status_membership_department_job_title_import_sheet'),
         ('organisations', '0004_employer_coverage'),
     ]
 

@@ -1,0 +1,22 @@
+"""What the mutual-aid app adds to core's registries (core/registry.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core import audit, navigation
+from gonghui.core.access import Role
+
+navigation.registry.register(
+    navigation.NavEntry(
+        "mutual_aid.schemes",
+        _("医疗互助"),
+        "mutual_aid:schemes",
+        order=60,
+        roles=frozenset({str(Role.CITY)}),
+        current=navigation.in_namespace("mutual_aid"),
+    )
+)
+
+# An enrolment is about its member; its changes (a union moved, coverage ended) are logged.
+audit.audited_models.register(audit.AuditedModel("mutual_aid.enrolment"))

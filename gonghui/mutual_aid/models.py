@@ -1,0 +1,192 @@
+"""Medical mutual aid (职工医疗互助保障): the scheme a city federation runs each year, its
+benefit rules in versions, and members' enrolments. Claims and payments come later and
+post their money through the core ledger (core/ledger.py). See docs/mutual-aid.md."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Value
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from gonghui.core.models import TimeStampedModel
+from gonghui.core.money import MoneyField
+from gonghui.mutual_aid.calculator import Cover
+from gonghui.mutual_aid.rules import Rules, rules_parse
+
+
+class Payer(models.TextChoices):
+    UNION = "union", _("工会")
+    EMPLOYER = "employer", _("用人单位")
+    MEMBER = "member", _("个人")
+    SPLIT = "split", _("分摊")
+
+
+class SchemeYear(TimeStampedModel):
+    """One year of a federation's scheme: when unions enrol their members, what it costs and
+    who pays, when coverage runs, and the waiting period of first-time enrolees. Its
+    benefit rules are BenefitRuleSet versions."""
+
+    federation = models.ForeignKey(
+        "organisations.Organisation", verbose_name="主办总工会", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    enrolment_opens_on = models.DateField("参保登记开始")
+    enrolment_closes_on = models.DateField("参保登记截止")
+    coverage_starts_on = models.DateField("保障开始")
+    coverage_ends_on = models.DateField("保障结束")
+    contribution = MoneyField("每人每年互助金")
+    payer = models.CharField("缴费方", max_length=10, choices=Payer.choices)
+    # Percentages of the contribution each side pays; they add up to 100.
+    union_share = models.DecimalField("工会承担（%）", max_digits=5, decimal_places=2)
+    employer_share = models.DecimalField("单位承担（%）", max_digits=5, decimal_places=2)
+    member_share = models.DecimalField("个人承担（%）", max_digits=5, decimal_places=2)
+    waiting_days = models.PositiveSmallIntegerField("首次参保等待期（天）")
+
+    class Meta:
+        verbose_name = "互助保障年度"
+        verbose_name_plural = "互助保障年度"
+        ordering = ["federation_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["federation", "year"], name="scheme_year_once_per_federation"),
+            models.CheckConstraint(
+                name="scheme_year_window_in_order", condition=Q(enrolment_opens_on__lte=F("enrolment_closes_on"))
+            ),
+            models.CheckConstraint(
+                name="scheme_year_coverage_in_order", condition=Q(coverage_starts_on__lte=F("coverage_ends_on"))
+            ),
+            models.CheckConstraint(name="scheme_year_contribution_not_negative", condition=Q(contribution__gte=0)),
+            models.CheckConstraint(
+                name="scheme_year_shares_make_100",
+                condition=Q(union_share__gte=0, employer_share__gte=0, member_share__gte=0)
+                & Q(union_share=Value(100) - F("employer_share") - F("member_share")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度职工医疗互助保障"
+
+
+class BenefitRuleSet(models.Model):
+    """One version of a year's benefit rules (rules.py: the document and its check). A
+    version applies to care admitted from its `effective_from` until the next version's.
+    Once a claim is paid under it, it is frozen (`frozen_at`): never changed again, and a
+    change makes a new version with its own start date (services.rule_set_change). On
+    PostgreSQL a trigger refuses changing a frozen version's rules or start date."""
+
+    scheme_year = models.ForeignKey(SchemeYear, verbose_name="年度", on_delete=models.PROTECT, related_name="rule_sets")
+    version = models.PositiveSmallIntegerField("版本")
+    effective_from = models.DateField("生效日期")
+    rules = models.JSONField("补助规则")
+    note = models.CharField("修改说明", max_length=200, blank=True)
+    frozen_at = models.DateTimeField("冻结时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "补助规则版本"
+        verbose_name_plural = "补助规则版本"
+        ordering = ["scheme_year_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme_year", "version"], name="rule_set_version_once"),
+            models.UniqueConstraint(fields=["scheme_year", "effective_from"], name="rule_set_start_once"),
+            models.CheckConstraint(name="rule_set_version_positive", condition=Q(version__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_year.year}年度规则 第{self.version}版"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values("frozen_at", "rules", "effective_from").first()
+            if stored and stored["frozen_at"] is not None:
+                kept = (stored["rules"], stored["effective_from"], stored["frozen_at"])
+                if kept != (self.rules, self.effective_from, self.frozen_at):
+                    raise RuleSetFrozen("该版本规则已冻结（已有按此版本支付的补助），不能修改")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def parsed(self) -> Rules:
+        return rules_parse(self.rules)
+
+
+class RuleSetFrozen(Exception):
+    """A frozen rule-set version was about to be changed (services raise a Conflict first)."""
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("未缴费")
+    PAID = "paid", _("已缴费")
+
+
+class Enrolment(TimeStampedModel):
+    """A member enrolled for one scheme year (one row per person and year: a person-time in
+    the figures). Moving unions changes `union` (kept in the history); leaving ends the
+    coverage early (`coverage_to`)."""
+
+    person = models.ForeignKey(
+        "members.Person", verbose_name="职工", on_delete=models.PROTECT, related_name="mutual_aid_enrolments"
+    )
+    scheme_year = models.ForeignKey(
+        SchemeYear, verbose_name="年度", on_delete=models.PROTECT, related_name="enrolments"
+    )
+    union = models.ForeignKey(
+        "organisations.Organisation", verbose_name="参保工会", on_delete=models.PROTECT, related_name="+"
+    )
+    employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    enrolled_on = models.DateField("参保日期")
+    coverage_from = models.DateField("保障起始")
+    coverage_to = models.DateField("保障截止")
+    first_time = models.BooleanField("首次参保", default=False)  # no cover the year before: the waiting period applies
+    payment_status = models.CharField(
+        "缴费状态", max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    paid_on = models.DateField("缴费日期", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "互助保障参保"
+        verbose_name_plural = "互助保障参保"
+        ordering = ["scheme_year_id", "union_id", "pk"]
+        indexes = [
+            models.Index(fields=["scheme_year", "union"], name="enrolment_year_union_idx"),
+            models.Index(fields=["person", "coverage_from"], name="enrolment_person_cover_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "scheme_year"], name="enrolment_once_per_year"),
+            models.CheckConstraint(name="enrolment_cover_in_order", condition=Q(coverage_from__lte=F("coverage_to"))),
+            models.CheckConstraint(
+                name="enrolment_paid_has_date",
+                condition=Q(payment_status="paid", paid_on__isnull=False) | Q(payment_status="unpaid", paid_on=None),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.scheme_year.year}"
+
+    def cover(self, *, waiting_days: int) -> Cover:
+        """The dates this enrolment covers care, for the calculator."""
+        waiting_ends = self.coverage_from + timedelta(days=waiting_days) if self.first_time and waiting_days else None
+        return Cover(starts_on=self.coverage_from, ends_on=self.coverage_to, waiting_ends_on=waiting_ends)
