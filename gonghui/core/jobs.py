@@ -42,7 +42,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -139,6 +140,20 @@ def jobs_for(scope: Scope) -> QuerySet[Job]:
 def job_list_mine(*, scope: Scope) -> QuerySet[Job]:
     """The "my jobs" page: the jobs this user started that they may still see."""
     return jobs_for(scope).filter(owner_id=getattr(scope.user, "pk", None))
+
+
+def jobs_to_download(*, scope: Scope) -> QuerySet[Job]:
+    """The viewer's finished jobs whose file is still kept and that they have not downloaded
+    yet (every download writes an audit entry about the job): the workbench's to-do."""
+    user_id = getattr(scope.user, "pk", None)
+    downloaded = AuditEntry.objects.filter(
+        action=AuditEntry.Action.EXPORT,
+        subject_type=Job._meta.label_lower,
+        subject_id=Cast(OuterRef("pk"), CharField()),
+        actor_id=user_id,
+    )
+    mine = job_list_mine(scope=scope).filter(state=JobState.SUCCEEDED).exclude(result_file="")
+    return mine.exclude(Exists(downloaded))
 
 
 def job_get(*, scope: Scope, pk: int) -> Job:

@@ -18,6 +18,7 @@ from gonghui.members.services import memberships_move_all
 from gonghui.organisations import hooks
 
 figures.registry.register_all(member_figures.FIGURES)
+figures.breakdowns.register_all(member_figures.BREAKDOWNS)
 personal_data.registry.register_all(member_data.PARTS)
 todos.registry.register_all(member_todos.TODOS)
 

@@ -1,12 +1,15 @@
-"""Report figures of organisation building (组织建设): unions and the employers they cover."""
+"""Report figures of organisation building (组织建设): unions, the employers they cover, and
+the share of the area's employers that have a union (建会率)."""
 
-from django.db.models import Q, QuerySet
+from datetime import date
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.figures import Column, Figure, Period
+from gonghui.core.figures import Column, Figure, Period, percentage
 from gonghui.core.tree import subtree_q
-from gonghui.organisations.models import GRASSROOTS_KINDS, EmployerCoverage, Organisation, OrganisationStatus
+from gonghui.organisations.models import GRASSROOTS_KINDS, Employer, EmployerCoverage, Organisation, OrganisationStatus
 
 PROGRAMME = _("组织建设")
 
@@ -36,6 +39,29 @@ def employers_covered(path: str, period: Period) -> QuerySet[EmployerCoverage]:
     )
 
 
+def coverage_on(day: date, *, employer: Employer | OuterRef) -> QuerySet[EmployerCoverage]:
+    """The stretch of an employer's coverage history holding `day` (at most one)."""
+    return EmployerCoverage.objects.filter(employer=employer, started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+    )
+
+
+def employers_known(path: str, period: Period) -> QuerySet[Employer]:
+    """Every employer located in the area (its town lies in the subtree), with the union that
+    covered it at the period's end (`union_at_end`, from the coverage history, as
+    employers_covered counts) and `covered_at_end` 1 when there was one. A grassroots union
+    has no area of its own, so its rate has nothing to divide by."""
+    union = Subquery(coverage_on(period.end, employer=OuterRef("pk")).order_by().values("union__name")[:1])
+    covered = Case(When(union_at_end__isnull=False, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return (
+        Employer.objects.filter(subtree_q(path, via="town__"))
+        .annotate(union_at_end=union)
+        .annotate(covered_at_end=covered)
+        .select_related("town")
+        .order_by("town__path", "name", "pk")
+    )
+
+
 def _status(org: Organisation) -> str:
     # Choice labels are Chinese source strings; translated here, in the reader's language.
     label = gettext(org.get_status_display())
@@ -53,6 +79,7 @@ FIGURES.append(
         unit=_("个"),
         description=_("期末已成立、尚未合并或撤销的基层工会（企事业单位工会、联合工会、行业工会联合会、楼宇商圈工会）"),
         records=unions_at_end,
+        tree_field="path",
         columns=(
             Column(_("组织代码"), lambda o: o.code),
             Column(_("名称"), lambda o: o.name),
@@ -73,6 +100,7 @@ FIGURES.append(
         unit=_("家"),
         description=_("期末由本组织及下级工会覆盖的用人单位（一个联合工会可覆盖多家单位）；按期末当日的覆盖工会计算"),
         records=employers_covered,
+        tree_field="union__path",
         columns=(
             Column(_("单位名称"), lambda c: c.employer.name),
             Column(_("统一社会信用代码"), lambda c: c.employer.uscc),
@@ -85,5 +113,28 @@ FIGURES.append(
             Column(_("本工会覆盖起始"), lambda c: c.started_on),
         ),
         order=20,
+    )
+)
+
+FIGURES.append(
+    Figure(
+        name="organisations.coverage_rate",
+        label=_("建会率"),
+        programme=PROGRAMME,
+        unit="%",
+        description=_("所在地（镇、街道）的已知用人单位中，期末已建立或加入工会的单位所占比例"),
+        records=employers_known,
+        tree_field="town__path",
+        value=percentage(Sum("covered_at_end"), Count("pk")),
+        columns=(
+            Column(_("单位名称"), lambda e: e.name),
+            Column(_("统一社会信用代码"), lambda e: e.uscc),
+            Column(_("所在镇（街道）"), lambda e: e.town.name),
+            Column(_("职工人数"), lambda e: e.staff_count),
+            Column(_("期末已建会"), lambda e: gettext("是") if e.covered_at_end else gettext("否")),
+            Column(_("期末覆盖工会"), lambda e: e.union_at_end or ""),
+            Column(_("建会（覆盖）日期"), lambda e: e.covered_since if e.covered_at_end else None),
+        ),
+        order=25,
     )
 )

@@ -1,12 +1,20 @@
 """Staff pages of the organisation tree: the workbench and one organisation's page."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+from django_stubs_ext import StrOrPromise
 
+from gonghui.core import figures
 from gonghui.core.access import request_scope
 from gonghui.core.pages import page, staff_page
 from gonghui.core.todos import todos_for
@@ -59,18 +67,83 @@ class UnionFilterForm(forms.Form):
         )
 
 
+# The workbench's headline numbers and its trend chart, read from the figures registry by
+# name (the apps that define them sit above this one); a figure not registered is left out.
+HEADLINES = (
+    ("organisations.unions", None),
+    ("organisations.employers_covered", None),
+    ("members.members", None),
+    ("members.new_members", _("今年新入会")),
+)
+TREND = (("members.members", "line"), ("members.new_members", "bar"))
+TREND_MONTHS = 24
+
+
 @staff_page
 def workbench(request: HttpRequest) -> HttpResponse:
     """The tree from the viewer's own organisation down, one level open; deeper levels load
     when a node is opened, so a city-wide tree costs a few grouped queries per click."""
     scope = request_scope(request)
     root = selectors.scope_root(scope=scope)
-    context = {
-        "root": root,
-        "totals": selectors.organisation_totals(scope=scope, organisation=root),
-        "children": selectors.children_with_counts(scope=scope, parent=root),
-    }
+    context = {"root": root, "children": selectors.children_with_counts(scope=scope, parent=root)}
     return render(request, "organisations/workbench.html", context)
+
+
+@dataclass(frozen=True)
+class Headline:
+    figure: figures.Figure
+    label: StrOrPromise
+    value: figures.FigureValue
+
+    @property
+    def shown(self) -> str:
+        return "—" if self.value is None else f"{self.value:,}"
+
+
+def _registered(names: Iterable[str]) -> list[figures.Figure]:
+    return [figures.get_figure(name) for name in names if name in figures.registry]
+
+
+@staff_page
+@require_GET
+def workbench_headlines(request: HttpRequest) -> HttpResponse:
+    """The viewer's headline figures for this year so far, each a link to its records: a
+    fragment the workbench loads after it shows (a city's member count reads every member)."""
+    root = selectors.scope_root(scope=request_scope(request))
+    today = timezone.localdate()
+    period = figures.Period(date(today.year, 1, 1), today)
+    labels = dict(HEADLINES)
+    shown = [Headline(f, labels[f.name] or f.label, f.compute(root.path, period)) for f in _registered(labels)]
+    context = {"root": root, "period": period, "headlines": shown}
+    return render(request, "organisations/_headlines.html", context)
+
+
+@staff_page
+@require_GET
+def workbench_trend(request: HttpRequest) -> JsonResponse:
+    """Members at the end of each of the last 24 months and joins in each, in the viewer's
+    subtree, for the workbench's chart: each figure's series (core.figures.figure_series)."""
+    root = selectors.scope_root(scope=request_scope(request))
+    months = figures.month_periods(ending=timezone.localdate(), count=TREND_MONTHS)
+    wanted = dict(TREND)
+    series = [
+        {
+            "key": f.name,
+            "name": str(f.label),
+            "unit": str(f.unit),
+            "kind": wanted[f.name],
+            "data": figures.figure_series(f, root.path, months),
+        }
+        for f in _registered(wanted)
+    ]
+    return JsonResponse(
+        {
+            "organisation": root.name,
+            "title": gettext("近24个月会员走势"),
+            "months": [f"{p.start:%Y-%m}" for p in months],
+            "series": series,
+        }
+    )
 
 
 @staff_page

@@ -55,7 +55,7 @@ class ValueOut(Schema):
     label: str
     programme: str
     unit: str
-    value: int | Decimal
+    value: int | Decimal | None = Field(description="指标值；比率以百分数表示，无可计算时为空")
 
 
 class ReportOut(Schema):
@@ -71,7 +71,7 @@ class RecordsOut(Schema):
     start: date
     end: date
     count: int = Field(description="记录总数")
-    value: int | Decimal = Field(description="指标值（计数类指标即记录总数）")
+    value: int | Decimal | None = Field(description="指标值（计数类指标即记录总数；比率为百分数，无可计算时为空）")
     limit: int
     offset: int
     columns: list[str]

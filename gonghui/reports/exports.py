@@ -12,11 +12,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from gonghui.accounts.scopes import scope_for
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
-from gonghui.core.figures import Figure, Period
+from gonghui.core.figures import BreakdownCounts, Figure, Period, ratio_percent
 from gonghui.core.jobs import JobResult, Progress, job_submit
 from gonghui.core.models import AuditEntry, Job
 from gonghui.core.xlsx import XLSX_TYPE, Book, Sheet
@@ -43,11 +44,17 @@ def export_report(
     request: HttpRequest | None = None,
     progress: Progress | None = None,
 ) -> ExportFile:
-    """One sheet of figures; with_records adds a sheet per figure with the records behind it
-    (progress counts the figures whose sheet is written)."""
+    """A sheet of figures, one of the subordinate organisations side by side (when there are
+    any) and one of the breakdowns; with_records adds a sheet per figure with the records
+    behind it (progress counts the figures whose sheet is written)."""
     results = selectors.figure_values(scope=scope, organisation=organisation, period=period)
     book = Book()
     _figures_sheet(book, organisation, period, results)
+    if organisation.numchild:
+        _comparison_sheet(book, selectors.comparison(scope=scope, organisation=organisation, period=period), period)
+    counted = selectors.breakdown_values(scope=scope, organisation=organisation, period=period)
+    if counted:
+        _breakdowns_sheet(book, organisation, period, counted)
     rows = len(results)
     if with_records:
         for done, result in enumerate(results):
@@ -98,13 +105,34 @@ def report_export_work(job: Job, progress: Progress) -> JobResult:
 
 
 def export_records(
-    *, scope: Scope, organisation: Organisation, period: Period, name: str, request: HttpRequest | None = None
+    *,
+    scope: Scope,
+    organisation: Organisation,
+    period: Period,
+    figure: Figure,
+    records: QuerySet,
+    title: str,
+    request: HttpRequest | None = None,
 ) -> ExportFile:
-    figure, records = selectors.figure_records(scope=scope, organisation=organisation, period=period, name=name)
+    """One drill-down list (a figure's records, or one count of a breakdown), as the
+    selectors gave it: they have checked the scope."""
     book = Book()
-    rows = _records_sheet(book, figure, records, organisation, period)
+    rows = _records_sheet(book, figure, records, organisation, period, title=title)
     _audit(scope, request, organisation, period, figures=[figure.name], rows=rows)
-    filename = f"{organisation.name}_{figure.label}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+    filename = f"{organisation.name}_{title}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+    return ExportFile(filename, book.content(), rows)
+
+
+def export_comparison(
+    *, scope: Scope, comparison: selectors.Comparison, period: Period, request: HttpRequest | None = None
+) -> ExportFile:
+    """The side-by-side table, in the order shown."""
+    organisation = comparison.total.organisation
+    book = Book()
+    rows = _comparison_sheet(book, comparison, period)
+    _audit(scope, request, organisation, period, figures=[f.name for f in comparison.figures], rows=rows)
+    title = gettext("下级组织对比")
+    filename = f"{organisation.name}{title}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
     return ExportFile(filename, book.content(), rows)
 
 
@@ -122,17 +150,58 @@ def _audit(
 
 
 def _figures_sheet(book: Book, org: Organisation, period: Period, results: list[selectors.FigureResult]) -> None:
-    sheet = book.sheet("指标")
-    _title(sheet, f"{org.name} 报表", period)
-    sheet.append(["工作", "指标", "数值", "单位", "口径说明", "指标代码"])
+    sheet = book.sheet(gettext("指标"))
+    report = gettext("报表")
+    _title(sheet, f"{org.name} {report}", period)
+    sheet.append(
+        [
+            gettext("工作"),
+            gettext("指标"),
+            gettext("数值"),
+            gettext("计量单位"),
+            gettext("口径说明"),
+            gettext("指标代码"),
+        ]
+    )
     for r in results:
         f = r.figure
         sheet.append([str(f.programme), str(f.label), r.value, str(f.unit), str(f.description), f.name])
 
 
-def _records_sheet(book: Book, figure: Figure, records: QuerySet, org: Organisation, period: Period) -> int:
-    sheet = book.sheet(str(figure.label))
-    _title(sheet, f"{org.name} {figure.label}", period)
+def _comparison_sheet(book: Book, comparison: selectors.Comparison, period: Period) -> int:
+    organisation = comparison.total.organisation
+    title = gettext("下级组织对比")
+    sheet = book.sheet(title)
+    _title(sheet, f"{organisation.name} {title}", period)
+    headers = [gettext("%(label)s（%(unit)s）") % {"label": f.label, "unit": f.unit} for f in comparison.figures]
+    sheet.append([gettext("组织"), *headers])
+    rows = list(comparison.rows)
+    if comparison.own:
+        rows.append(comparison.own)
+    for row in rows:
+        name = gettext("%(name)s（本级）") % {"name": row.organisation.name} if row.own else row.organisation.name
+        sheet.append([name, *(row.value(f) for f in comparison.figures)])
+    sheet.append([gettext("合计"), *(comparison.total.value(f) for f in comparison.figures)])
+    return len(rows)
+
+
+def _breakdowns_sheet(book: Book, org: Organisation, period: Period, counted: list[BreakdownCounts]) -> None:
+    title = gettext("会员构成")
+    sheet = book.sheet(title)
+    _title(sheet, f"{org.name} {title}", period)
+    sheet.append([gettext("分项"), gettext("类别"), gettext("人数"), gettext("占比（%）")])
+    for result in counted:
+        for category, n in result.counts:
+            share = ratio_percent(n, result.total)
+            sheet.append([str(result.breakdown.label), gettext(str(category.label)), n, share])
+
+
+def _records_sheet(
+    book: Book, figure: Figure, records: QuerySet, org: Organisation, period: Period, *, title: str | None = None
+) -> int:
+    title = title or str(figure.label)
+    sheet = book.sheet(title)
+    _title(sheet, f"{org.name} {title}", period)
     sheet.append(figure.headers)
     count = 0
     for record in records.iterator(chunk_size=CHUNK):
@@ -143,7 +212,8 @@ def _records_sheet(book: Book, figure: Figure, records: QuerySet, org: Organisat
 
 def _title(sheet: Sheet, title: str, period: Period) -> None:
     sheet.append([title])
-    sheet.append([f"统计期间：{period.start.isoformat()} 至 {period.end.isoformat()}"])
+    dates = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    sheet.append([gettext("统计期间：%(start)s 至 %(end)s") % dates])
     sheet.append([])
 
 
@@ -158,5 +228,10 @@ def _cell(value: Any) -> Any:
 
 
 def rows_of(figure: Figure, records: Iterable[Any]) -> list[list[Any]]:
-    """Rows as shown in a list page (the same cells an export gets)."""
+    """Rows as the API gives them (the same cells an export gets)."""
     return [[_cell(v) for v in figure.row(record)] for record in records]
+
+
+def linked_rows(figure: Figure, records: Iterable[Any]) -> list[list[tuple[Any, str | None]]]:
+    """Rows as a list page shows them: each cell with where it leads (a member's page)."""
+    return [list(zip([_cell(v) for v in figure.row(record)], figure.links(record), strict=True)) for record in records]

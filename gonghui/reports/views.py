@@ -1,25 +1,26 @@
-"""The report page, its drill-down lists and their .xlsx exports."""
+"""The report page, its drill-down lists, the subordinate organisations side by side, the
+breakdowns of members, the print view and their .xlsx exports."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.access import Scope, request_scope
 from gonghui.core.downloads import attachment
 from gonghui.core.errors import NotFound, ValidationFailed
-from gonghui.core.figures import Period, by_programme
-from gonghui.core.pages import staff_page
+from gonghui.core.figures import Figure, FigureValue, Period, by_programme, get_figure, ratio_percent
+from gonghui.core.pages import is_htmx, staff_page
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.organisations.models import Organisation
 from gonghui.reports import exports, selectors
@@ -37,7 +38,12 @@ class ReportQuery:
 
     @property
     def params(self) -> str:
-        return urlencode({"organisation": self.organisation.pk, "start": self.period.start, "end": self.period.end})
+        return self.with_params()
+
+    def with_params(self, **extra: object) -> str:
+        """The query string of this organisation and period, with more parameters."""
+        base = {"organisation": self.organisation.pk, "start": self.period.start, "end": self.period.end}
+        return urlencode(base | {k: v for k, v in extra.items() if v not in (None, "")})
 
 
 def _report_query(request: HttpRequest, scope: Scope) -> ReportQuery:
@@ -99,12 +105,43 @@ def _indented(orgs: Iterable[Organisation]) -> list[tuple[Organisation, str]]:
     return [(o, "\u3000" * (o.depth - top)) for o in rows]
 
 
-def _number(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int | Decimal) else str(value)
+def _number(value: FigureValue) -> str:
+    """A figure as shown: thousands separated; a rate over nothing as a dash."""
+    if value is None:
+        return "—"
+    return f"{value:,}"
 
 
 def _page(request: HttpRequest, records: QuerySet, per_page: int = PER_PAGE) -> Page:
     return Paginator(records, per_page).get_page(request.GET.get("page"))
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """What a drill-down list shows: a figure's records, or one count of a breakdown."""
+
+    figure: Figure
+    records: QuerySet
+    title: str  # the figure, and the category when it is a breakdown's
+    extra: dict[str, str]  # the query parameters that pick the breakdown's category
+
+
+def _record_list(request: HttpRequest, scope: Scope, query: ReportQuery, name: str) -> RecordList:
+    breakdown = request.GET.get("breakdown", "").strip()
+    if not breakdown:
+        figure, qs = selectors.figure_records(
+            scope=scope, organisation=query.organisation, period=query.period, name=name
+        )
+        return RecordList(figure, qs, str(figure.label), {})
+    category = request.GET.get("category", "").strip()
+    found = selectors.breakdown_records(
+        scope=scope, organisation=query.organisation, period=query.period, name=breakdown, category=category
+    )
+    if found.figure.name != name:
+        raise NotFound(gettext_noop("该分项统计不属于这个指标"), field="breakdown")
+    names = {"figure": found.figure.label, "breakdown": found.breakdown.label, "category": found.category.label}
+    title = gettext("%(figure)s · %(breakdown)s：%(category)s") % names
+    return RecordList(found.figure, found.records, title, {"breakdown": breakdown, "category": category})
 
 
 @staff_page
@@ -112,15 +149,17 @@ def _page(request: HttpRequest, records: QuerySet, per_page: int = PER_PAGE) -> 
 def records(request: HttpRequest, name: str) -> HttpResponse:
     scope = request_scope(request)
     query = _report_query(request, scope)
-    figure, qs = selectors.figure_records(scope=scope, organisation=query.organisation, period=query.period, name=name)
-    page = _page(request, qs)
+    listed = _record_list(request, scope, query, name)
+    page = _page(request, listed.records)
     context = {
         "query": query,
         "org": query.organisation,
-        "figure": figure,
-        "value": _number(figure.value_given_count(qs, page.paginator.count)),
+        "figure": listed.figure,
+        "title": listed.title,
+        "list_params": query.with_params(**listed.extra),
+        "value": _number(listed.figure.value_given_count(listed.records, page.paginator.count)),
         "page_obj": page,
-        "rows": exports.rows_of(figure, page.object_list),
+        "rows": exports.linked_rows(listed.figure, page.object_list),
     }
     return render(request, "reports/records.html", context)
 
@@ -162,7 +201,196 @@ def export_start(request: HttpRequest) -> HttpResponse:
 def export_records(request: HttpRequest, name: str) -> HttpResponse:
     scope = request_scope(request)
     query = _report_query(request, scope)
+    listed = _record_list(request, scope, query, name)
     file = exports.export_records(
-        scope=scope, organisation=query.organisation, period=query.period, name=name, request=request
+        scope=scope,
+        organisation=query.organisation,
+        period=query.period,
+        figure=listed.figure,
+        records=listed.records,
+        title=listed.title,
+        request=request,
     )
     return _xlsx(file)
+
+
+# --- side by side, breakdowns, print ---------------------------------------------------------
+
+
+def _comparison(request: HttpRequest, scope: Scope, query: ReportQuery) -> tuple[selectors.Comparison, str]:
+    """The side-by-side table in the order the query string asks (`sort`: a figure's name or
+    "name"; `dir`: "asc" or "desc"). An unknown column is named and the tree's order kept."""
+    sort = request.GET.get("sort", "").strip() or selectors.NAME_SORT
+    descending = request.GET.get("dir") == "desc"
+    try:
+        return selectors.comparison(
+            scope=scope, organisation=query.organisation, period=query.period, sort=sort, descending=descending
+        ), ""
+    except ValidationFailed as err:
+        found = selectors.comparison(scope=scope, organisation=query.organisation, period=query.period)
+        return found, gettext(err.message)
+
+
+@dataclass(frozen=True)
+class SortLink:
+    key: str
+    label: str
+    unit: str
+    query: str  # the query string that sorts by this column (the other way when it is the current one)
+    aria_sort: str  # "ascending", "descending" or "none"
+
+
+def _sort_links(query: ReportQuery, comparison: selectors.Comparison) -> list[SortLink]:
+    """Each column's header link: numbers sort largest first, names in tree order first."""
+    columns = [(selectors.NAME_SORT, gettext("组织"), "")] + [
+        (f.name, str(f.label), str(f.unit)) for f in comparison.figures
+    ]
+    links = []
+    for key, label, unit in columns:
+        current = comparison.sort == key
+        # A new column starts with its largest value (names in tree order); the current one turns round.
+        descending = not comparison.descending if current else key != selectors.NAME_SORT
+        state = ("descending" if comparison.descending else "ascending") if current else "none"
+        direction = "desc" if descending else "asc"
+        links.append(SortLink(key, label, unit, query.with_params(sort=key, dir=direction), state))
+    return links
+
+
+@dataclass(frozen=True)
+class ShownCell:
+    figure: Figure
+    text: str  # as shown: thousands separated, a dash for no value
+    raw: str  # to sort by in the browser
+    href: str  # the records behind it; empty for no value
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    organisation: Organisation
+    href: str  # the organisation's own report
+    cells: list[ShownCell]
+    own: bool
+
+
+def _shown_rows(comparison: selectors.Comparison, query: ReportQuery) -> dict[str, object]:
+    """Rows with their links made once per figure and row: a town's table has a few hundred
+    rows of cells, too many for a {% url %} each."""
+    index = reverse("reports:index")
+    lists = {f.name: reverse("reports:records", args=[f.name]) for f in comparison.figures}
+
+    def shown(row: selectors.ComparisonRow) -> ShownRow:
+        params = urlencode({"organisation": row.organisation.pk, "start": query.period.start, "end": query.period.end})
+        cells = []
+        for f in comparison.figures:
+            value = row.value(f)
+            href = f"{lists[f.name]}?{params}" if value is not None else ""
+            cells.append(ShownCell(f, _number(value), "" if value is None else str(value), href))
+        return ShownRow(row.organisation, f"{index}?{params}", cells, row.own)
+
+    return {
+        "rows": [shown(row) for row in comparison.rows],
+        "own_row": shown(comparison.own) if comparison.own else None,
+        "total_row": shown(comparison.total),
+    }
+
+
+def _comparison_context(comparison: selectors.Comparison, query: ReportQuery, error: str) -> dict[str, object]:
+    return {
+        "comparison": comparison,
+        "sort_links": _sort_links(query, comparison),
+        "sort_params": query.with_params(sort=comparison.sort, dir="desc" if comparison.descending else "asc"),
+        **_shown_rows(comparison, query),
+        "sort_error": error,
+    }
+
+
+@staff_page
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """The subordinate organisations side by side: every figure for each child, sortable by
+    any column (links in the headers, so the order survives printing and export)."""
+    scope = request_scope(request)
+    query = _report_query(request, scope)
+    comparison, error = _comparison(request, scope, query)
+    context = {
+        "query": query,
+        "org": query.organisation,
+        "crumbs": selectors.report_ancestors(scope=scope, organisation=query.organisation),
+        **_comparison_context(comparison, query, error),
+    }
+    return render(request, "reports/compare.html", context)
+
+
+@staff_page
+@require_GET
+def compare_export(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    query = _report_query(request, scope)
+    comparison, _ = _comparison(request, scope, query)
+    return _xlsx(exports.export_comparison(scope=scope, comparison=comparison, period=query.period, request=request))
+
+
+@dataclass(frozen=True)
+class ShownCategory:
+    key: str
+    label: str
+    count: str
+    share: str  # of the breakdown's total, "12.5%"
+
+
+@dataclass(frozen=True)
+class ShownBreakdown:
+    name: str
+    label: str
+    figure: Figure
+    total: str
+    categories: list[ShownCategory]
+
+
+def _shown_breakdowns(scope: Scope, query: ReportQuery) -> list[ShownBreakdown]:
+    shown = []
+    for counted in selectors.breakdown_values(scope=scope, organisation=query.organisation, period=query.period):
+        total = counted.total
+        categories = [
+            ShownCategory(c.key, gettext(str(c.label)), _number(n), f"{_number(ratio_percent(n, total))}%")
+            for c, n in counted.counts
+        ]
+        b = counted.breakdown
+        shown.append(ShownBreakdown(b.name, str(b.label), get_figure(b.figure), _number(total), categories))
+    return shown
+
+
+@staff_page
+@require_GET
+def breakdowns(request: HttpRequest) -> HttpResponse:
+    """The breakdowns of members, each count a link to its list. The report page loads this
+    after it shows (for a whole city it counts every member five ways); without htmx it is
+    a page of its own."""
+    scope = request_scope(request)
+    query = _report_query(request, scope)
+    context = {"query": query, "org": query.organisation, "breakdowns": _shown_breakdowns(scope, query)}
+    template = "reports/_breakdowns.html" if is_htmx(request) else "reports/breakdowns.html"
+    return render(request, template, context)
+
+
+@staff_page
+@require_GET
+def print_view(request: HttpRequest) -> HttpResponse:
+    """The whole report laid out for A4 paper: no navigation, the organisation and period in
+    the heading, figures, breakdowns and the side-by-side table (its header repeats on every
+    page). The table's total row is the organisation's figures, so they are counted once."""
+    scope = request_scope(request)
+    query = _report_query(request, scope)
+    comparison, error = _comparison(request, scope, query)
+    values = comparison.total.values
+    groups = by_programme(comparison.figures)
+    context = {
+        "query": query,
+        "org": query.organisation,
+        "viewer": selectors.report_organisation(scope=scope),
+        "printed_at": timezone.localtime(),
+        "groups": [(programme, [(f, _number(values[f.name])) for f in figures]) for programme, figures in groups],
+        "breakdowns": _shown_breakdowns(scope, query),
+        **_comparison_context(comparison, query, error),
+    }
+    return render(request, "reports/print.html", context)

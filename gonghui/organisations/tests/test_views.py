@@ -20,8 +20,7 @@ def test_workbench_shows_the_towns_tree_with_subtree_counts(client, fed):
     assert response.status_code == 200
     page = response.content.decode()
     assert "硖石街道总工会" in page and "海宁皮革城工会" in page and "硖石联合工会" in page
-    assert response.context["totals"] == {"unions": 2, "employers": 1, "members": 1}
-    assert "许村" not in page
+    assert "许村" not in page  # the headline numbers come after it: test_workbench.py
 
 
 def test_city_workbench_counts_each_town_and_opens_a_town_on_demand(client, fed):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from gonghui.core.figures import all_figures
 from gonghui.core.models import AuditEntry
 
 REVIEW = {"start": "2021-01-01", "end": "2025-12-31"}
@@ -33,14 +34,16 @@ def test_report_page_shows_every_figure_for_the_viewers_subtree(client, fed):
     assert response.status_code == 200
     page = response.content.decode()
     assert "硖石街道总工会" in page and "组织建设" in page
-    for label in ("基层工会", "覆盖用人单位", "会员", "新入会会员", "新居民（农民工）会员"):
+    for label in ("基层工会", "覆盖用人单位", "建会率", "会员", "入会率", "新入会会员", "新居民（农民工）会员"):
         assert label in page
     groups = dict(response.context["groups"])
     values = {f.name: v for f, v in groups["组织建设"]}
     assert values == {
         "organisations.unions": "2",
         "organisations.employers_covered": "1",
+        "organisations.coverage_rate": "100.0",
         "members.members": "1",
+        "members.membership_rate": "—",  # the test employer gives no staff count
         "members.new_members": "1",
         "members.migrant_members": "0",
     }
@@ -91,7 +94,8 @@ def test_report_export_opens_in_openpyxl_and_is_audited(client, fed):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames[0] == "指标" and len(book.sheetnames) == 6
+    figure_sheets = len(all_figures())
+    assert book.sheetnames[:3] == ["指标", "下级组织对比", "会员构成"] and len(book.sheetnames) == 3 + figure_sheets
     rows = list(book["指标"].iter_rows(values_only=True))
     assert ("组织建设", "会员", 2, "人") in [row[:4] for row in rows]
     members = list(book["会员"].iter_rows(values_only=True))
