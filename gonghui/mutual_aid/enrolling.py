@@ -26,7 +26,7 @@ from gonghui.core.tree import STEPLEN
 from gonghui.members.identity import normalise_id_number
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.mutual_aid.models import Enrolment, SchemeYear
-from gonghui.mutual_aid.services import today
+from gonghui.mutual_aid import services
 from gonghui.organisations.models import Organisation, OrganisationStatus
 
 ENROL_KIND = "mutual_aid.enrol"
@@ -48,7 +48,7 @@ def enrolment_job_submit(
         raise ValidationFailed(gettext("%(union)s不是在册的基层工会，不能参保") % {"union": union.name}, field="union")
     if union.path[:STEPLEN] != scheme_year.federation.path:
         raise ValidationFailed(gettext_noop("该工会不属于本年度互助保障的市总工会"), field="union")
-    if today() > scheme_year.coverage_ends_on:
+    if services.today() > scheme_year.coverage_ends_on:
         raise ValidationFailed(gettext_noop("本年度保障期已结束，不能再参保"), field="year")
     hashes = None if id_numbers is None else [blind_index(normalise_id_number(number)) for number in id_numbers]
     return job_submit(
@@ -97,7 +97,7 @@ def members_enrol(
         ),
         people,
     )
-    on = today()
+    on = services.today()
     starts: date = max(scheme_year.coverage_starts_on, on)
     new = [
         Enrolment(
