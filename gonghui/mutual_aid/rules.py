@@ -26,6 +26,8 @@ ICD-10 prefixes ("E11" takes E11.9 and E11.900x001). See docs/mutual-aid.md.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from contextlib import suppress
 from dataclasses import dataclass
@@ -162,6 +164,7 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).upper().replace(".", "").replace("．", "")
 
 
+@lru_cache(maxsize=65536)  # a settlement file repeats a few thousand codes a million times
 def code_listed(code: str, prefixes: tuple[str, ...]) -> str | None:
     """The first listed prefix the diagnosis code falls under, if any."""
     wanted = normalise_code(code)

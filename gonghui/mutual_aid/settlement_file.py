@@ -52,6 +52,8 @@ NO = {"", "否", "0", "N", "n", "FALSE", "false"}
 MAX_NUMBER = 40
 MAX_AMOUNT = Decimal("100000000")
 CENT_EXPONENT = -2
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 class SettlementFileError(Exception):
@@ -253,13 +255,18 @@ def _date(cells: tuple[Any, ...], at: dict[str, int], column: str, *, required: 
 def _amount(cells: tuple[Any, ...], at: dict[str, int], column: str, signed: bool) -> Decimal:
     """Yuan with at most two places; negative only on a reversal (the change it makes)."""
     cell = cells[at[column]]
-    text = repr(cell) if isinstance(cell, float) else _text(cell).replace(",", "")
+    if isinstance(cell, str):
+        text = cell.strip()
+        if "," in text:
+            text = text.replace(",", "")
+    else:
+        text = repr(cell) if isinstance(cell, float) else _text(cell)
     try:
-        value = Decimal(text) if text else Decimal(0)
+        value = Decimal(text) if text else ZERO
     except InvalidOperation:
         raise _Bad(column, gettext_noop("第 %(row)s 行“%(column)s”：不是金额（%(value)s）"), cell) from None
     if not value.is_finite() or value.as_tuple().exponent < CENT_EXPONENT:  # type: ignore[operator]
         raise _Bad(column, gettext_noop("第 %(row)s 行“%(column)s”：金额最多两位小数（%(value)s）"), cell)
     if abs(value) >= MAX_AMOUNT or (value < 0 and not signed):
         raise _Bad(column, gettext_noop("第 %(row)s 行“%(column)s”：金额不合理（%(value)s）"), cell)
-    return value.quantize(Decimal("0.01"))
+    return value if value.as_tuple().exponent == CENT_EXPONENT else value.quantize(CENT)

@@ -40,6 +40,7 @@ from gonghui.core.money import ZERO
 from gonghui.core.tree import STEPLEN
 from gonghui.members.import_files import read_upload
 from gonghui.members.importing import allocate_ids, bulk_insert, bulk_load
+from gonghui.members.models import Person
 from gonghui.mutual_aid.calculator import Accumulated, Benefit, Bill, Cover, Reason, Step, benefit_compute
 from gonghui.mutual_aid.models import (
     BatchStatus,
@@ -52,6 +53,7 @@ from gonghui.mutual_aid.models import (
     SettlementRecordIssue,
 )
 from gonghui.mutual_aid.rules import Rules
+from gonghui.organisations.models import Organisation
 from gonghui.mutual_aid.settlement_file import (
     FILE_COLUMN,
     HEADER_ROW,
@@ -162,16 +164,36 @@ class RuleVersions:
 
 
 def members_enrolled(batch: SettlementBatch) -> dict[str, Member]:
-    """The year's enrolments in the batch's area, keyed by the ID number's blind index."""
+    """The year's enrolments in the batch's area, keyed by the ID number's blind index: one
+    query, read by a plain cursor (the ORM's per-value converters cost more than the query)."""
+    enrolment, person = Enrolment._meta.db_table, Person._meta.db_table
+    organisation = Organisation._meta.db_table
+    sql = (
+        f"SELECT e.id, e.person_id, p.id_number_hash, p.name, e.coverage_from, e.coverage_to, e.first_time"  # noqa: S608 (model tables)
+        f" FROM {enrolment} e JOIN {person} p ON p.id = e.person_id JOIN {organisation} o ON o.id = e.union_id"
+        " WHERE e.scheme_year_id = %s AND o.path LIKE %s"
+    )
     waiting = batch.scheme_year.waiting_days
-    rows = Enrolment.objects.filter(
-        scheme_year_id=batch.scheme_year_id, union__path__startswith=batch.scope_path
-    ).values_list("pk", "person_id", "person__id_number_hash", "person__name", "coverage_from", "coverage_to", "first_time")
+    covers: dict[tuple[Any, Any, bool], Cover] = {}  # a few distinct covers, shared
     found: dict[str, Member] = {}
-    for pk, person_id, number_hash, name, starts, ends, first_time in rows.iterator(chunk_size=20000):
-        waiting_ends = starts + timedelta(days=waiting) if first_time and waiting else None
-        found[number_hash] = Member(pk, person_id, name, Cover(starts, ends, waiting_ends))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [batch.scheme_year_id, batch.scope_path + "%"])
+        while rows := cursor.fetchmany(20000):
+            for pk, person_id, number_hash, name, starts, ends, first_time in rows:
+                key = (starts, ends, bool(first_time))
+                cover = covers.get(key)
+                if cover is None:
+                    cover = covers[key] = _cover(_day(starts), _day(ends), bool(first_time), waiting)
+                found[number_hash] = Member(pk, person_id, name, cover)
     return found
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite gives text
+
+
+def _cover(starts: date, ends: date, first_time: bool, waiting: int) -> Cover:
+    return Cover(starts, ends, starts + timedelta(days=waiting) if first_time and waiting else None)
 
 
 _ADDED = ("added_inpatient", "added_outpatient", "added_deductible", "added_critical")
@@ -407,19 +429,38 @@ def _bill(record: SettlementRecord) -> Bill:
     return Bill(record.visit_type, record.admitted_on, record.in_policy_self_paid, record.diagnosis, record.total_cost)
 
 
+_HEADS: dict[str, str] = {}
+
+
 def _explanation(steps: Iterable[Step]) -> str:
-    return json.dumps([step.as_data() for step in steps], ensure_ascii=False)
+    """The steps as JSON (`[Step.as_data(), ...]`), the few source texts encoded once each."""
+    parts = []
+    for step in steps:
+        head = _HEADS.get(step.text_id)
+        if head is None:
+            head = _HEADS[step.text_id] = '{"text": ' + json.dumps(step.text_id, ensure_ascii=False) + ', "params": '
+        parts.append(head + json.dumps(step.params, ensure_ascii=False) + "}")
+    return "[" + ", ".join(parts) + "]"
 
 
 def _numbers_taken(numbers: list[str]) -> set[str]:
-    """Which of these settlement numbers a claim or an adjustment already has."""
+    """Which of these settlement numbers a claim or an adjustment already has (by a plain
+    cursor: building an ORM IN-list of thousands of values costs more than the query)."""
     if not numbers:
         return set()
-    taken = set(Claim.objects.filter(settlement_number__in=numbers).values_list("settlement_number", flat=True))
-    taken |= set(
-        ClaimAdjustment.objects.filter(settlement_number__in=numbers).values_list("settlement_number", flat=True)
+    claims, adjustments = Claim._meta.db_table, ClaimAdjustment._meta.db_table
+    if connection.vendor == "postgresql":
+        where, params = "= ANY(%s)", [numbers, numbers]
+    else:
+        where = "IN (" + ", ".join(["%s"] * len(numbers)) + ")"
+        params = [*numbers, *numbers]
+    sql = (
+        f"SELECT settlement_number FROM {claims} WHERE settlement_number {where}"  # noqa: S608 (model tables)
+        f" UNION SELECT settlement_number FROM {adjustments} WHERE settlement_number {where}"
     )
-    return {number for number in taken if number}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {number for (number,) in cursor.fetchall()}
 
 
 def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
