@@ -223,6 +223,8 @@ class _RowReader:
 
 
 def _text(cell: Any) -> str:
+    if type(cell) is str:  # every cell of a CSV: the common case first
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -237,19 +239,33 @@ def _shown(value: Any) -> str:
 
 def _date(cells: tuple[Any, ...], at: dict[str, int], column: str, *, required: bool = False) -> date | None:
     cell = cells[at[column]]
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
+    if type(cell) is not str:
+        if isinstance(cell, datetime):
+            return cell.date()
+        if isinstance(cell, date):
+            return cell
     text = _text(cell)
     if not text:
         if required:
             raise _Bad(column, gettext_noop("第 %(row)s 行“%(column)s”：不能为空"))
         return None
     try:
-        return date.fromisoformat(text.replace("/", "-").replace(".", "-")[:10])
+        if len(text) == 10 and text[4] == "-":
+            return date.fromisoformat(text)
+        return _loose_date(text)
     except ValueError:
         raise _Bad(column, gettext_noop("第 %(row)s 行“%(column)s”：不是日期（%(value)s）"), cell) from None
+
+
+def _loose_date(text: str) -> date:
+    """2026/5/10, 2026.05.10, 20260510, or a date and a time."""
+    day = text.split()[0] if " " in text else text.split("T")[0]
+    if day.isdigit() and len(day) == 8:
+        return date(int(day[:4]), int(day[4:6]), int(day[6:]))
+    parts = day.replace("/", "-").replace(".", "-").split("-")
+    if len(parts) != 3:
+        raise ValueError(text)
+    return date(*map(int, parts))
 
 
 def _amount(cells: tuple[Any, ...], at: dict[str, int], column: str, signed: bool) -> Decimal:

@@ -430,6 +430,7 @@ def _bill(record: SettlementRecord) -> Bill:
 
 
 _HEADS: dict[str, str] = {}
+_quoted = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, as json.dumps(ensure_ascii=False) uses
 
 
 def _explanation(steps: Iterable[Step]) -> str:
@@ -439,7 +440,8 @@ def _explanation(steps: Iterable[Step]) -> str:
         head = _HEADS.get(step.text_id)
         if head is None:
             head = _HEADS[step.text_id] = '{"text": ' + json.dumps(step.text_id, ensure_ascii=False) + ', "params": '
-        parts.append(head + json.dumps(step.params, ensure_ascii=False) + "}")
+        values = ", ".join(f'"{key}": {_quoted(value)}' for key, value in step.params.items())  # keys are names
+        parts.append(head + "{" + values + "}}")
     return "[" + ", ".join(parts) + "]"
 
 
