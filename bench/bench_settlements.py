@@ -137,7 +137,9 @@ def build_members() -> None:
                 number, name = member(i)
                 birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
                 sex = "M" if int(number[16]) % 2 else "F"
-                people.append((pk, now, now, name, seal(number), birth, sex, "", "", "", "", False, blind_index(number), ""))
+                people.append(
+                    (pk, now, now, name, seal(number), birth, sex, "", "", "", "", False, blind_index(number), "")
+                )
             importing.bulk_insert(Person, importing.PERSON_COLUMNS, people)
             enrolments = [
                 (pk, now, now, person[0], scheme.pk, unions[i % UNIONS].pk, None, date(YEAR - 1, 11, 1))
@@ -381,12 +383,24 @@ def phase_orm(path: Path, sample: int) -> dict[str, Any]:
                 version = rule_set_in_force(scheme_year=scheme, on=record.admitted_on)
                 assert version is not None
                 sums = Claim.objects.filter(enrolment=enrolment).aggregate(
-                    a=Sum("added_inpatient"), b=Sum("added_outpatient"), c=Sum("added_deductible"), d=Sum("added_critical")
+                    a=Sum("added_inpatient"),
+                    b=Sum("added_outpatient"),
+                    c=Sum("added_deductible"),
+                    d=Sum("added_critical"),
                 )
                 so_far = Accumulated(*(Decimal(sums[key] or 0).quantize(Decimal("0.01")) for key in "abcd"))
-                bill = Bill(record.visit_type, record.admitted_on, record.in_policy_self_paid, record.diagnosis, record.total_cost)
+                bill = Bill(
+                    record.visit_type,
+                    record.admitted_on,
+                    record.in_policy_self_paid,
+                    record.diagnosis,
+                    record.total_cost,
+                )
                 benefit = benefit_compute(
-                    rules=version.parsed(), bill=bill, cover=enrolment.cover(waiting_days=scheme.waiting_days), so_far=so_far
+                    rules=version.parsed(),
+                    bill=bill,
+                    cover=enrolment.cover(waiting_days=scheme.waiting_days),
+                    so_far=so_far,
                 )
                 if benefit.reason in REFUSALS:
                     continue

@@ -25,8 +25,8 @@ from gonghui.core.models import Job
 from gonghui.core.tree import STEPLEN
 from gonghui.members.identity import normalise_id_number
 from gonghui.members.models import Membership, MembershipStatus, Person
-from gonghui.mutual_aid.models import Enrolment, SchemeYear
 from gonghui.mutual_aid import services
+from gonghui.mutual_aid.models import Enrolment, SchemeYear
 from gonghui.organisations.models import Organisation, OrganisationStatus
 
 ENROL_KIND = "mutual_aid.enrol"

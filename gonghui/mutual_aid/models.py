@@ -221,7 +221,12 @@ class SettlementBatch(TimeStampedModel):
     )
     scope_path = models.CharField("辖区路径", max_length=255)  # records match enrolments of unions under it
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     filename = models.CharField("文件名", max_length=200)
     file = models.FileField(upload_to="settlements/", blank=True)
@@ -319,7 +324,12 @@ class ClaimAdjustment(TimeStampedModel):
 
     claim = models.ForeignKey(Claim, verbose_name="理赔", on_delete=models.PROTECT, related_name="adjustments")
     batch = models.ForeignKey(
-        SettlementBatch, verbose_name="结算批次", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+        SettlementBatch,
+        verbose_name="结算批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
     )
     settlement_number = models.CharField("冲销结算单号", max_length=40, unique=True)
     rule_set = models.ForeignKey(BenefitRuleSet, verbose_name="规则版本", on_delete=models.PROTECT, related_name="+")

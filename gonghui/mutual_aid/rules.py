@@ -26,12 +26,11 @@ ICD-10 prefixes ("E11" takes E11.9 and E11.900x001). See docs/mutual-aid.md.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop

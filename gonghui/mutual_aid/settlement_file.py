@@ -122,9 +122,7 @@ def _positions(header: tuple[Any, ...]) -> dict[str, int]:
     names = [str(cell or "").strip().replace("\ufeff", "") for cell in header]
     missing = [name for name in COLUMNS if name not in names]
     if missing:
-        raise SettlementFileError(
-            gettext_noop("第 1 行（表头）缺少列：%(columns)s"), {"columns": "、".join(missing)}
-        )
+        raise SettlementFileError(gettext_noop("第 1 行（表头）缺少列：%(columns)s"), {"columns": "、".join(missing)})
     return {name: names.index(name) for name in (*COLUMNS, *REVERSAL_COLUMNS) if name in names}
 
 

@@ -21,9 +21,9 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from uuid import uuid4
 from decimal import Decimal
 from typing import IO, Any
+from uuid import uuid4
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -41,7 +41,7 @@ from gonghui.core.tree import STEPLEN
 from gonghui.members.import_files import read_upload
 from gonghui.members.importing import allocate_ids, bulk_insert, bulk_load
 from gonghui.members.models import Person
-from gonghui.mutual_aid.calculator import Accumulated, Benefit, Bill, Cover, Reason, Step, benefit_compute
+from gonghui.mutual_aid.calculator import Accumulated, Bill, Cover, Reason, Step, benefit_compute
 from gonghui.mutual_aid.models import (
     BatchStatus,
     Claim,
@@ -53,7 +53,6 @@ from gonghui.mutual_aid.models import (
     SettlementRecordIssue,
 )
 from gonghui.mutual_aid.rules import Rules
-from gonghui.organisations.models import Organisation
 from gonghui.mutual_aid.settlement_file import (
     FILE_COLUMN,
     HEADER_ROW,
@@ -63,6 +62,7 @@ from gonghui.mutual_aid.settlement_file import (
     file_kind,
     read_settlements,
 )
+from gonghui.organisations.models import Organisation
 
 KIND = "mutual_aid.settlements"
 PURPOSE = b"gonghui settlement upload"
@@ -390,9 +390,7 @@ class Adjudicator:
         self.counts.amount += delta
         valued[record.original_number] = replace(claim, bill=corrected, amount=benefit.amount, adds=benefit.adds)
 
-    def _issue(
-        self, record: SettlementRecord, reason: Reason, text: str, params: dict[str, str] | None = None
-    ) -> None:
+    def _issue(self, record: SettlementRecord, reason: Reason, text: str, params: dict[str, str] | None = None) -> None:
         values = {
             "number": record.settlement_number,
             "name": record.name,
@@ -403,7 +401,13 @@ class Adjudicator:
 
     def _issue_of_problem(self, problem: RecordProblem) -> None:
         self._add_issue(
-            problem.row, problem.column, problem.settlement_number, problem.name, Reason.BAD_RECORD, problem.message, problem.params
+            problem.row,
+            problem.column,
+            problem.settlement_number,
+            problem.name,
+            Reason.BAD_RECORD,
+            problem.message,
+            problem.params,
         )
 
     def _add_issue(
@@ -478,12 +482,24 @@ def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
         bill = [claim.total_cost, claim.fund_paid, claim.in_policy_self_paid, claim.out_of_policy_self_paid]
         amount, adds = claim.amount, _adds_of(claim)
         for change in changes.get(claim.pk, []):
-            deltas = (change.total_cost_change, change.fund_paid_change, change.in_policy_change, change.out_of_policy_change)
+            deltas = (
+                change.total_cost_change,
+                change.fund_paid_change,
+                change.in_policy_change,
+                change.out_of_policy_change,
+            )
             bill = [before + delta for before, delta in zip(bill, deltas, strict=True)]
             amount, adds = amount + change.amount, adds + _adds_of(change)
         assert claim.settlement_number is not None
         found[claim.settlement_number] = Valued(
-            claim.pk, claim.enrolment_id, claim.visit_type, claim.admitted_on, claim.diagnosis, tuple(bill), amount, adds  # type: ignore[arg-type]
+            claim.pk,
+            claim.enrolment_id,
+            claim.visit_type,
+            claim.admitted_on,
+            claim.diagnosis,
+            tuple(bill),
+            amount,
+            adds,  # type: ignore[arg-type]
         )
     return found
 
@@ -550,7 +566,12 @@ def _finish(batch: SettlementBatch, counts: Counts) -> None:
 def _reject(batch: SettlementBatch, err: SettlementFileError) -> None:
     """The file as a whole could not be read: one issue says where, nothing else is kept."""
     SettlementRecordIssue.objects.create(
-        batch=batch, row=HEADER_ROW, column=FILE_COLUMN, reason=Reason.BAD_RECORD, message=err.message, params=err.params
+        batch=batch,
+        row=HEADER_ROW,
+        column=FILE_COLUMN,
+        reason=Reason.BAD_RECORD,
+        message=err.message,
+        params=err.params,
     )
     SettlementBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.REJECTED, issue_count=1, error=err.text(), finished_at=timezone.now()

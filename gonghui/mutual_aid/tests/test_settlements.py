@@ -81,7 +81,9 @@ def enrolled(fed: Federation, monkeypatch) -> SchemeYear:
     return scheme
 
 
-def upload(fed: Federation, scheme: SchemeYear, content: bytes, *, user=None, name: str = "结算.csv") -> SettlementBatch:
+def upload(
+    fed: Federation, scheme: SchemeYear, content: bytes, *, user=None, name: str = "结算.csv"
+) -> SettlementBatch:
     return settlement_batch_submit(
         scope=fed.scope(user or fed.city_staff),
         scheme_year=scheme,

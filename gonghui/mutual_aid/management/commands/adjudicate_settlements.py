@@ -30,7 +30,9 @@ class Command(BaseCommand):
             years = years.filter(federation__code=options["federation"])
         found = list(years[:2])
         if len(found) != 1:
-            raise CommandError(f"{options['year']} 年度的互助保障{'不唯一，请用 --federation 指定' if found else '不存在'}")
+            raise CommandError(
+                f"{options['year']} 年度的互助保障{'不唯一，请用 --federation 指定' if found else '不存在'}"
+            )
         scheme_year = found[0]
         batch = SettlementBatch.objects.create(
             scheme_year=scheme_year,
