@@ -344,3 +344,21 @@ def test_the_job_runs_once(fed, enrolled) -> None:
     assert batch.job is not None
     assert job_execute(batch.job.pk) is False  # a second delivery finds nothing to claim
     assert Claim.objects.count() == 1
+
+
+def test_dates_in_the_usual_spellings_are_read(fed, enrolled) -> None:
+    rows = [
+        record(fed.member_a1, "JS0170", 入院日期="2026/5/10"),
+        record(fed.member_a1, "JS0171", 入院日期="20260510"),
+        record(fed.member_a1, "JS0172", 入院日期="2026-05-10 08:30:00"),
+    ]
+    upload(fed, enrolled, csv_file(rows))
+    assert set(Claim.objects.values_list("admitted_on", flat=True)) == {date(2026, 5, 10)}
+
+
+def test_a_union_officer_enrols_their_own_union_only(fed, enrolled) -> None:
+    officer = fed.scope(fed.union_a1_officer)
+    job = enrolling.enrolment_job_submit(scope=officer, scheme_year=enrolled, union=fed.union_a1)
+    assert job.state == JobState.SUCCEEDED
+    with pytest.raises(ServiceError):
+        enrolling.enrolment_job_submit(scope=officer, scheme_year=enrolled, union=fed.union_b1)
