@@ -136,6 +136,13 @@ class Member:
     cover: Cover
 
 
+Amounts = tuple[Decimal, Decimal, Decimal, Decimal]  # a bill: total, fund-paid, in-policy, out-of-policy
+
+
+def _plus(bill: Amounts, change: Amounts) -> Amounts:
+    return (bill[0] + change[0], bill[1] + change[1], bill[2] + change[2], bill[3] + change[3])
+
+
 @dataclass(frozen=True, slots=True)
 class Valued:
     """A claim as it stands (its bill and benefit net of adjustments), for a reversal."""
@@ -145,7 +152,7 @@ class Valued:
     visit_type: str
     admitted_on: date
     diagnosis: str
-    bill: tuple[Decimal, Decimal, Decimal, Decimal]  # total, fund-paid, in-policy, out-of-policy
+    bill: Amounts
     amount: Decimal
     adds: Accumulated
 
@@ -211,11 +218,11 @@ def accumulated(scheme_year: SchemeYear) -> dict[int, Accumulated]:
         .values("claim__enrolment_id")
         .annotate(**{name: Sum(name) for name in _ADDED})
     )
-    for row in claims:
-        found[row["enrolment_id"]] = _sum_row(row)
-    for row in adjusted:
-        key = row["claim__enrolment_id"]
-        found[key] = found.get(key, Accumulated()) + _sum_row(row)
+    for claimed in claims:
+        found[claimed["enrolment_id"]] = _sum_row(dict(claimed))
+    for change in adjusted:
+        key = change["claim__enrolment_id"]
+        found[key] = found.get(key, Accumulated()) + _sum_row(dict(change))
     return found
 
 
@@ -355,7 +362,7 @@ class Adjudicator:
             self._issue(record, Reason.NAME_MISMATCH, text, {"original": record.original_number})
             return
         change = (record.total_cost, record.fund_paid, record.in_policy_self_paid, record.out_of_policy_self_paid)
-        corrected = tuple(before + delta for before, delta in zip(claim.bill, change, strict=True))
+        corrected = _plus(claim.bill, change)
         if any(amount < 0 for amount in corrected):
             text = gettext_noop("冲销金额超过原结算单 %(original)s 的金额")
             self._issue(record, Reason.BAD_RECORD, text, {"original": record.original_number})
@@ -434,7 +441,7 @@ def _bill(record: SettlementRecord) -> Bill:
 
 
 _HEADS: dict[str, str] = {}
-_quoted = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, as json.dumps(ensure_ascii=False) uses
+_quoted = json.encoder.encode_basestring  # C, as json.dumps(ensure_ascii=False) uses
 
 
 def _explanation(steps: Iterable[Step]) -> str:
@@ -455,8 +462,9 @@ def _numbers_taken(numbers: list[str]) -> set[str]:
     if not numbers:
         return set()
     claims, adjustments = Claim._meta.db_table, ClaimAdjustment._meta.db_table
+    params: list[Any]
     if connection.vendor == "postgresql":
-        where, params = "= ANY(%s)", [numbers, numbers]
+        where, params = "= ANY(%s)", [numbers, numbers]  # two arrays
     else:
         where = "IN (" + ", ".join(["%s"] * len(numbers)) + ")"
         params = [*numbers, *numbers]
@@ -479,7 +487,7 @@ def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
         changes.setdefault(adjustment.claim_id, []).append(adjustment)
     found: dict[str, Valued] = {}
     for claim in claims:
-        bill = [claim.total_cost, claim.fund_paid, claim.in_policy_self_paid, claim.out_of_policy_self_paid]
+        bill: Amounts = (claim.total_cost, claim.fund_paid, claim.in_policy_self_paid, claim.out_of_policy_self_paid)
         amount, adds = claim.amount, _adds_of(claim)
         for change in changes.get(claim.pk, []):
             deltas = (
@@ -488,7 +496,7 @@ def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
                 change.in_policy_change,
                 change.out_of_policy_change,
             )
-            bill = [before + delta for before, delta in zip(bill, deltas, strict=True)]
+            bill = _plus(bill, deltas)
             amount, adds = amount + change.amount, adds + _adds_of(change)
         assert claim.settlement_number is not None
         found[claim.settlement_number] = Valued(
@@ -497,9 +505,9 @@ def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
             claim.visit_type,
             claim.admitted_on,
             claim.diagnosis,
-            tuple(bill),
+            bill,
             amount,
-            adds,  # type: ignore[arg-type]
+            adds,
         )
     return found
 

@@ -199,7 +199,7 @@ def test_the_same_file_twice_creates_nothing_new(fed, enrolled) -> None:
     assert (second.claim_count, issues(second)) == (0, [(2, Reason.ALREADY_CLAIMED), (3, Reason.ALREADY_CLAIMED)])
     assert Claim.objects.count() == 1
     with translation.override("zh-hans"):
-        assert second.issues.first().text() == "结算单号 JS0040 已理赔，跳过"
+        assert second.issues.all()[0].text() == "结算单号 JS0040 已理赔，跳过"
 
 
 def test_a_reversal_in_a_later_file_adjusts_by_a_new_row(fed, enrolled) -> None:
@@ -280,9 +280,9 @@ def test_bad_cells_are_reported_with_row_and_column_and_the_rest_adjudicated(fed
         (6, "总费用", Reason.BAD_RECORD),
     ]
     with translation.override("zh-hans"):
-        assert batch.issues.first().text() == "第 3 行“政策内自付”：金额最多两位小数（12.345）"
+        assert batch.issues.all()[0].text() == "第 3 行“政策内自付”：金额最多两位小数（12.345）"
     with translation.override("en"):
-        assert "row 3" in batch.issues.first().text().lower()
+        assert "row 3" in batch.issues.all()[0].text().lower()
     assert batch.claim_count == 1
 
 
@@ -296,6 +296,7 @@ def test_a_file_missing_a_column_is_refused_whole(fed, enrolled) -> None:
 def test_an_xlsx_file_is_read_too(fed, enrolled) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
+    assert sheet is not None
     sheet.append(HEADER)
     row = record(fed.member_a1, "JS0130")
     sheet.append(
@@ -324,7 +325,8 @@ def test_the_command_runs_the_same_adjudication(fed, enrolled, tmp_path) -> None
     out = io.StringIO()
     call_command("adjudicate_settlements", str(path), "--year", "2026", stdout=out)
     assert "理赔 1" in out.getvalue()
-    assert Claim.objects.get().batch.filename == "settlements.csv"
+    batch = Claim.objects.get().batch
+    assert batch is not None and batch.filename == "settlements.csv"
 
 
 # --- access --------------------------------------------------------------------------------
