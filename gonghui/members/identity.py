@@ -198,6 +198,11 @@ def _editions(text: str) -> tuple[tuple[int | None, int | None, str], ...]:
     return tuple(editions)
 
 
+def region_of(code: str) -> Region | None:
+    """A six-digit region code as every edition of the table knows it, if any does."""
+    return _table()[1].get(code)
+
+
 @cache
 def provinces() -> frozenset[str]:
     """The province-level codes an identity number may start with."""
@@ -234,10 +239,13 @@ def id_region_name(id_number: str) -> str | None:
 
 # --- mobiles and test numbers ------------------------------------------------------------------
 
+# The country code as rosters write it: +86, (+86), 0086, or 86 before the eleven digits.
+COUNTRY_CODE_RE = re.compile(r"^(?:\+86|0086|86(?=1\d{10}$))")
+
 
 def normalise_mobile(value: str) -> str:
-    digits = re.sub(r"[\s-]", "", value or "")
-    return digits[3:] if digits.startswith("+86") else digits
+    digits = re.sub(r"[\s\-()（）\u00a0]", "", value or "")
+    return COUNTRY_CODE_RE.sub("", digits, count=1)
 
 
 def check_mobile(value: str, *, field: str = "mobile") -> str:
