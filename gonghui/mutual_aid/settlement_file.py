@@ -6,8 +6,6 @@ whole (`SettlementFileError`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,7 +14,7 @@ from typing import IO, Any, NamedTuple
 
 from django.utils.translation import gettext, gettext_noop
 
-from gonghui.members.roster import sniff_encoding
+from gonghui.members import spreadsheets
 from gonghui.mutual_aid.calculator import VisitType
 
 HEADER_ROW = 1
@@ -50,6 +48,7 @@ VISIT_TYPES = {
 YES = {"是", "1", "Y", "y", "TRUE", "true", "冲销", "冲正"}
 NO = {"", "否", "0", "N", "n", "FALSE", "false"}
 MAX_NUMBER = 40
+KINDS = ("csv", "xlsx", "xls")
 MAX_AMOUNT = Decimal("100000000")
 CENT_EXPONENT = -2
 CENT = Decimal("0.01")
@@ -95,25 +94,32 @@ class RecordProblem:
 
 
 def file_kind(filename: str) -> str | None:
-    name = filename.lower()
-    for kind in ("csv", "xlsx", "xls"):
-        if name.endswith("." + kind):
-            return kind
-    return None
+    kind = spreadsheets.file_kind(filename)
+    return kind if kind in KINDS else None
 
 
 def read_settlements(file: IO[bytes], filename: str) -> Iterator[SettlementRecord | RecordProblem]:
-    """Each data row of the file, read or with its first problem."""
+    """Each data row of the file (its first sheet), read or with its first problem. The
+    workbook readers are the roster import's (members/spreadsheets.py: calamine, bounded)."""
     kind = file_kind(filename)
     if kind is None:
         raise SettlementFileError(gettext_noop("只能上传 .csv、.xlsx 或 .xls 格式的结算文件"))
-    lines = _csv_lines(file) if kind == "csv" else _sheet_lines(file)
-    header = next(lines, None)
-    if header is None:
+    try:
+        book = spreadsheets.open_book(file, kind)
+        try:
+            yield from _records(book.lines(book.sheets[0]) if book.sheets else iter(()))
+        finally:
+            book.close()
+    except spreadsheets.RosterFileError as err:
+        raise SettlementFileError(gettext_noop("无法读取该文件：%(error)s"), {"error": str(err)[:200]}) from err
+
+
+def _records(lines: Iterator[tuple[int, tuple[Any, ...]]]) -> Iterator[SettlementRecord | RecordProblem]:
+    first = next(lines, None)
+    if first is None:
         raise SettlementFileError(gettext_noop("文件是空的"))
-    positions = _positions(header)
-    reader = _RowReader(positions)
-    for number, cells in enumerate(lines, start=HEADER_ROW + 1):
+    reader = _RowReader(_positions(first[1]))
+    for number, cells in lines:
         if any(cell not in ("", None) for cell in cells):
             yield reader.read(number, cells)
 
@@ -124,33 +130,6 @@ def _positions(header: tuple[Any, ...]) -> dict[str, int]:
     if missing:
         raise SettlementFileError(gettext_noop("第 1 行（表头）缺少列：%(columns)s"), {"columns": "、".join(missing)})
     return {name: names.index(name) for name in (*COLUMNS, *REVERSAL_COLUMNS) if name in names}
-
-
-def _csv_lines(file: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    try:
-        encoding = sniff_encoding(file)
-    except Exception:  # the roster reader's own error: say it in this file's words
-        raise SettlementFileError(gettext_noop("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")) from None
-    text = io.TextIOWrapper(file, encoding=encoding, newline="")
-    try:
-        for cells in csv.reader(text):
-            yield tuple(cells)
-    except csv.Error as exc:
-        raise SettlementFileError(gettext_noop("CSV 格式错误：%(error)s"), {"error": str(exc)}) from exc
-    finally:
-        text.detach()
-
-
-def _sheet_lines(file: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    """The first sheet of an .xlsx or .xls workbook, by calamine (a Rust reader, fast)."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_filelike(file).get_sheet_by_index(0)
-        for cells in sheet.iter_rows():
-            yield tuple(cells)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise SettlementFileError(gettext_noop("无法读取该工作簿：%(error)s"), {"error": str(exc)[:200]}) from exc
 
 
 class _Bad(Exception):
