@@ -137,9 +137,10 @@ def build_members() -> None:
                 number, name = member(i)
                 birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
                 sex = "M" if int(number[16]) % 2 else "F"
-                people.append(
-                    (pk, now, now, name, seal(number), birth, sex, "", "", "", "", False, blind_index(number), "")
-                )
+                values = {"id": pk, "created_at": now, "updated_at": now, "name": name, "id_number": seal(number)}
+                values |= {"birth_date": birth, "sex": sex, "is_migrant_worker": False}
+                values |= {"id_number_hash": blind_index(number)}
+                people.append(tuple(values.get(column, "") for column in importing.PERSON_COLUMNS))
             importing.bulk_insert(Person, importing.PERSON_COLUMNS, people)
             enrolments = [
                 (pk, now, now, person[0], scheme.pk, unions[i % UNIONS].pk, None, date(YEAR - 1, 11, 1))
