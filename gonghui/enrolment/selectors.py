@@ -14,6 +14,8 @@ from gonghui.core.ratelimit import Limit, enforce
 from gonghui.enrolment.models import Application, ApplicationStatus
 from gonghui.enrolment.references import normalise_reference
 from gonghui.members.identity import normalise_mobile
+from gonghui.organisations.models import Organisation
+from gonghui.organisations.selectors import union_directory, with_town_names
 
 
 def application_list(*, scope: Scope, status: str | None = ApplicationStatus.PENDING) -> QuerySet[Application]:
@@ -32,6 +34,22 @@ def application_get(*, scope: Scope, pk: int) -> Application:
 
 
 # --- the applicant's own look-up -----------------------------------------------------------
+
+# The public picker asks once per pause in typing; a few hundred an hour is a person filling
+# in the form many times over, not someone reading out the union directory.
+UNION_OPTIONS_PER_ADDRESS = Limit("enrol-union-options-address", limit=300, period_seconds=3600)
+UNION_OPTIONS_SHOWN = 20
+
+
+def public_union_options(*, query: str, client_ip: str | None) -> list[Organisation]:
+    """Open grassroots unions whose name contains `query`, with their town, for the public
+    join form: names only, counted per address (core.ratelimit)."""
+    enforce(UNION_OPTIONS_PER_ADDRESS, client_ip)
+    text = query.strip()[:50]
+    if not text:
+        return []
+    return with_town_names(list(union_directory(query=text)[:UNION_OPTIONS_SHOWN]))
+
 
 STATUS_PER_ADDRESS = Limit("enrol-status-address", limit=10, period_seconds=3600)
 STATUS_PER_REFERENCE = Limit("enrol-status-reference", limit=5, period_seconds=3600)

@@ -22,9 +22,7 @@ from gonghui.enrolment.forms import AcceptForm, ApplicationForm, RefuseForm, Sta
 from gonghui.enrolment.models import CONSENT_VERSION, Application
 from gonghui.enrolment.services import Acceptance
 from gonghui.members.services import member_join_check
-from gonghui.organisations.selectors import union_directory
 
-OPTIONS_SHOWN = 20
 PAGE_SIZE = 50
 CONFIRMABLE = {"name_differs", "mobile_differs"}  # refusals the officer may override by confirming
 
@@ -113,9 +111,11 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def union_options(request: HttpRequest) -> HttpResponse:
-    """<option>s for the public union picker: names and codes of open grassroots unions only."""
-    query = request.GET.get("union", "").strip()[:50]
-    unions = list(union_directory(query=query)[:OPTIONS_SHOWN]) if query else []
+    """<option>s for the public union picker: names and towns of open grassroots unions only."""
+    try:
+        unions = selectors.public_union_options(query=request.GET.get("union", ""), client_ip=client_ip(request))
+    except ServiceError as err:
+        return HttpResponse(status=err.status_code)  # the picker stays empty; the form still works
     return render(request, "organisations/_union_options.html", {"unions": unions})
 
 

@@ -137,6 +137,7 @@ class MemberFilter:
     joined_from: date | None = None
     joined_to: date | None = None
     employer_id: int | None = None
+    sort: str = ""  # "" newest registrations first, "name", "joined" or "-joined" (入会时间)
 
 
 def _search_q(query: str) -> Q:
@@ -212,6 +213,28 @@ def transfer_list(*, scope: Scope, status: str | None = TransferStatus.PENDING) 
     return qs.select_related("membership__person", "membership__union", "to_union", "to_employer").order_by(
         "-created_at"
     )
+
+
+@dataclass(frozen=True)
+class TransferFilter:
+    status: str | None = None  # None: every status
+    direction: str = ""  # "in": into the scope, "out": out of it, "": both
+    since: date | None = None  # requested on or after
+    until: date | None = None  # requested on or before
+
+
+def transfer_history(*, scope: Scope, filters: TransferFilter) -> QuerySet[Transfer]:
+    """The transfers page's record: every transfer the scope took part in, decided or not."""
+    qs = transfer_list(scope=scope, status=filters.status)
+    if isinstance(scope, StaffScope) and filters.direction == "in":
+        qs = qs.filter(scope.organisation_q("to_union__"))
+    elif isinstance(scope, StaffScope) and filters.direction == "out":
+        qs = qs.filter(scope.organisation_q("membership__union__"))
+    if filters.since:
+        qs = qs.filter(requested_on__gte=filters.since)
+    if filters.until:
+        qs = qs.filter(requested_on__lte=filters.until)
+    return qs.order_by("-requested_on", "-pk")
 
 
 def pending_transfer(*, membership: Membership) -> Transfer | None:
@@ -335,4 +358,9 @@ def member_search(*, scope: Scope, filters: MemberFilter) -> QuerySet[Membership
     otherwise (the join date has no index to walk)."""
     scope.require_staff()
     qs = membership_list(scope=scope, filters=filters)
-    return qs.order_by(NameIndexOrder()) if is_name_search(filters.query) else qs.order_by("-pk")
+    if filters.sort in ("joined", "-joined"):
+        way = "" if filters.sort == "joined" else "-"
+        return qs.order_by(f"{way}first_joined_on", f"{way}pk")
+    if filters.sort == "name" or (not filters.sort and is_name_search(filters.query)):
+        return qs.order_by(NameIndexOrder())
+    return qs.order_by("-pk")

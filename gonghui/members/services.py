@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gonghui.core import workflow
 from gonghui.core.access import MemberScope, Scope
@@ -21,6 +22,7 @@ from gonghui.core.models import AuditEntry
 from gonghui.members import notifications
 from gonghui.members.ages import join_age_check
 from gonghui.members.identity import IdNumber, birth_date_of, check_id_number, check_mobile, sex_of
+from gonghui.members.leave_reasons import leave_reason_get
 from gonghui.members.locks import (
     lock_membership,
     lock_memberships_of,
@@ -43,7 +45,22 @@ from gonghui.members.selectors import active_membership
 from gonghui.members.workflows import covers_receiving, covers_sending, sides_of
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
 
-PERSON_FIELDS = {"name", "mobile", "household_registration", "education", "skill_level", "is_migrant_worker"}
+PERSON_FIELDS = {
+    "name",
+    "mobile",
+    "household_registration",
+    "education",
+    "skill_level",
+    "is_migrant_worker",
+    "ethnicity",
+    "political_status",
+}
+# Read from the identity number, so never edited on their own (see person_update).
+IDENTITY_FIELDS = {"id_number", "birth_date", "sex"}
+ID_NUMBER_FIXED = gettext_noop(
+    "身份证号不能在资料修改中更改，出生日期和性别随身份证号而定。如登记的身份证号有误，"
+    "请联系市总工会核实后在管理后台更正（留有修改记录）"
+)
 
 
 def _check_date(on: date, field: str) -> None:
@@ -77,6 +94,9 @@ def _event(
 
 
 def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    fixed = set(fields) & IDENTITY_FIELDS
+    if fixed:
+        raise ValidationFailed(ID_NUMBER_FIXED, field=sorted(fixed)[0], code="identity_fixed")
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise ValidationFailed(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
@@ -207,12 +227,19 @@ def _rejoin(scope: Scope, person: Person, fields: dict[str, Any], *, confirm_nam
 
 @transaction.atomic
 def person_update(*, scope: Scope, person: Person, **fields: Any) -> Person:
+    """Correct a member's details. The person's history (django-simple-history) keeps every
+    earlier version with who changed it; the identity number is not changed here."""
     scope.require_staff()
     current = active_membership(person=person)
     if current is None or not scope.covers_path(current.union.path):
         raise Forbidden("只有会员所在工会及其上级可以修改资料", field="person")
-    for key, value in _clean_person_fields(fields).items():
+    cleaned = _clean_person_fields(fields)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for key, value in cleaned.items():
         setattr(person, key, value)
+    if getattr(scope.user, "is_authenticated", False):
+        person._history_user = scope.user  # type: ignore[attr-defined]
+    person._change_reason = "修改资料"  # type: ignore[attr-defined]
     person.save()
     return person
 
@@ -229,12 +256,13 @@ def _locked_active(membership: Membership) -> Membership:
 
 @transaction.atomic
 def membership_leave(
-    *, scope: Scope, membership: Membership, on: date, reason: str, deceased: bool = False
+    *, scope: Scope, membership: Membership, on: date, reason: str = "", deceased: bool = False, category: str = ""
 ) -> Membership:
+    """End a membership by leaving: with a standard `category` (members/leave_reasons.py;
+    去世 ends it as deceased) and `reason` as its note, or with a reason alone."""
     scope.require_covers(membership.union, field="membership")
     _check_date(on, "on")
-    if not reason.strip():
-        raise ValidationFailed("请填写退会原因", field="reason")
+    reason, deceased = _leave_reason(category, reason.strip(), deceased)
     locked = _locked_active(membership)
     if on < locked.joined_on:
         raise ValidationFailed("退会日期早于入会日期", field="on")
@@ -245,6 +273,21 @@ def membership_leave(
     locked.save()
     _event(locked, MembershipEventKind.DEATH if deceased else MembershipEventKind.LEAVE, on, scope.user, reason=reason)
     return locked
+
+
+def _leave_reason(category: str, note: str, deceased: bool) -> tuple[str, bool]:
+    """The reason stored with the leave (the category's Chinese label, then the note) and
+    whether the member died."""
+    if not category:
+        if not note:
+            raise ValidationFailed(_("请填写退会原因"), field="reason")
+        return note, deceased
+    found = leave_reason_get(category)
+    if found is None:
+        raise ValidationFailed(_("请从列表中选择退会原因"), field="category")
+    with translation.override("zh-hans"):
+        label = str(found.label)
+    return (f"{label}：{note}" if note else label)[:200], deceased or found.deceased
 
 
 def _check_transfer_target(membership: Membership, to_union: Organisation, to_employer: Employer | None) -> None:

@@ -23,16 +23,21 @@ from gonghui.core.sections import member_sections_for
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import exports, importing, selectors, services
 from gonghui.members.forms import (
+    ImportFilterForm,
     ImportForm,
     LeaveForm,
+    MemberAddForm,
+    MemberEditForm,
     MemberSearchForm,
     RevealForm,
     TransferConfirmForm,
+    TransferFilterForm,
     TransferRefuseForm,
     TransferRequestForm,
     TransferStartForm,
 )
 from gonghui.members.models import TransferStatus
+from gonghui.members.selectors import TransferFilter
 from gonghui.organisations.selectors import scope_root
 
 PAGE_SIZE = 25
@@ -143,6 +148,75 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/detail.html", context, status=status)
 
 
+# Adding and correcting a member
+
+CONFIRMS = {"name_differs": "confirm_name_change", "mobile_differs": "confirm_mobile_change"}
+
+
+def _member_add_initial(request: HttpRequest, scope: Scope) -> dict[str, Any]:
+    """A union officer adds to their own union; others choose, or come from a union's page."""
+    if request.GET.get("union"):
+        return {"union": request.GET["union"]}
+    return {"union": scope_root(scope=scope).name} if scope.role == Role.UNION else {}
+
+
+@staff_page
+def member_add(request: HttpRequest) -> HttpResponse:
+    """One worker, with the import's checks (services.member_join); what the check only
+    warns about (an upgraded 15-digit number, an age over the warning age) is shown after
+    saving, on the member's page."""
+    scope = request_scope(request)
+    initial = _member_add_initial(request, scope) if request.method == "GET" else None
+    form = MemberAddForm(request.POST or None, scope=scope, initial=initial)
+    status, confirms = 200, []
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                warnings = services.member_join_check(
+                    id_number=form.cleaned_data["id_number"], joined_on=form.cleaned_data["joined_on"]
+                ).warnings
+                membership = services.member_join(scope=scope, **form.cleaned_data)
+            except ServiceError as err:
+                form_error(form, err)
+                status = err.status_code
+                confirms = [CONFIRMS[err.code]] if err.code in CONFIRMS else []
+            else:
+                messages.success(request, gettext("已登记为会员。"))
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("members:detail", pk=membership.person_id)
+    shown = [form[name] for name in CONFIRMS.values() if name in confirms or form.data.get(name)]
+    context = {"form": form, "confirm_fields": shown}
+    return render(request, "members/add.html", context, status=status)
+
+
+@staff_page
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a member's details; the identity number, and with it the birth date and sex,
+    is not edited here (services.person_update says why)."""
+    scope = request_scope(request)
+    membership = selectors.person_active_membership(scope=scope, pk=pk)
+    person = membership.person
+    initial = {name: getattr(person, name) for name in MemberEditForm.base_fields}
+    form = MemberEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                services.person_update(scope=scope, person=person, **changed)
+            except ServiceError as err:
+                form_error(form, err)
+                status = err.status_code
+            else:
+                messages.success(request, gettext("资料已保存。") if changed else gettext("资料没有变化。"))
+                return redirect("members:detail", pk=pk)
+    context = {"form": form, "person": person, "membership": membership}
+    return render(request, "members/edit.html", context, status=status)
+
+
 # Transfers and leave
 
 
@@ -198,10 +272,21 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _inbox(request: HttpRequest, scope: Scope, status: int = 200) -> HttpResponse:
+    """What waits for a decision, then the record of every transfer, filtered."""
     transfers = list(selectors.transfer_list(scope=scope))
     employers = selectors.receiving_employers(scope=scope, transfers=transfers)
     rows = [(t, services.transfer_sides(scope=scope, transfer=t), employers.get(t.to_union_id, [])) for t in transfers]
-    context = {"rows": rows, "refuse_form": TransferRefuseForm()}
+    history_form = TransferFilterForm(request.GET)
+    history = selectors.transfer_history(
+        scope=scope, filters=history_form.to_filter() if history_form.is_valid() else TransferFilter()
+    )
+    context = {
+        "rows": rows,
+        "refuse_form": TransferRefuseForm(),
+        "history_form": history_form,
+        "history": Paginator(history, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": _query_without_page(request.GET),
+    }
     return render(request, "members/transfers.html", context, status=status)
 
 
@@ -255,7 +340,7 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _default_union_code(request: HttpRequest, scope: Scope) -> str:
     if request.GET.get("union"):
         return request.GET["union"]
-    return scope_root(scope=scope).code if scope.role == Role.UNION else ""
+    return scope_root(scope=scope).name if scope.role == Role.UNION else ""
 
 
 @staff_page
@@ -281,9 +366,15 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                 status = err.status_code
             else:
                 return redirect("members:import_job", pk=job.pk)
+    jobs_form = ImportFilterForm(request.GET)
+    jobs = importing.import_job_list(scope=scope)
+    if jobs_form.is_valid() and jobs_form.cleaned_data["status"]:
+        jobs = jobs.filter(status=jobs_form.cleaned_data["status"])
     context = {
         "form": form,
-        "jobs": importing.import_job_list(scope=scope)[:JOBS_SHOWN],
+        "jobs_form": jobs_form,
+        "jobs": Paginator(jobs, JOBS_SHOWN).get_page(request.GET.get("page")),
+        "query": _query_without_page(request.GET),
         "formats": list(TEMPLATE_TYPES),
     }
     return render(request, "members/import.html", context, status=status)

@@ -30,6 +30,54 @@ def organisation_list(*, scope: Scope, kind: str | None = None, query: str | Non
     return qs.order_by("path")
 
 
+UNION_SORTS = {
+    "name": ("name", "pk"),
+    "code": ("code",),
+    "founded": ("founded_on", "pk"),
+    "-founded": ("-founded_on", "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class UnionFilter:
+    query: str = ""  # part of the name, or the whole code
+    kind: str = ""
+    status: str = ""
+    sort: str = "name"
+
+
+def union_list(*, scope: Scope, within: Organisation, filters: UnionFilter) -> QuerySet[Organisation]:
+    """The grassroots unions in `within`'s subtree (a town's unions), searched and sorted."""
+    qs = organisation_subtree(scope=scope, organisation=within).filter(kind__in=GRASSROOTS_KINDS)
+    if filters.query.strip():
+        text = filters.query.strip()
+        qs = qs.filter(Q(name__contains=text) | Q(code=normalise_code(text)))
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs.order_by(*UNION_SORTS.get(filters.sort, UNION_SORTS["name"]))
+
+
+def union_counts(*, unions: list[Organisation]) -> dict[int, dict[str, int]]:
+    """Employers, active members and what other apps count, for each union of a page: one
+    grouped query per count and per depth among them, never one per union."""
+    result = {org.pk: _no_counts() for org in unions}
+    for depth in {org.depth for org in unions}:
+        level = [org for org in unions if org.depth == depth]
+        by_path = {org.path: org.pk for org in level}
+        for count in _counts()[1:]:
+            within = Q()
+            for path in by_path:
+                within |= subtree_q(path, via=count.via)
+            prefix = Substr(f"{count.via}path", 1, Organisation.steplen * depth)
+            grouped = count.rows().filter(within).order_by().annotate(prefix=prefix).values("prefix")
+            for row in grouped.annotate(n=Count("id")):
+                if row["prefix"] in by_path:
+                    result[by_path[row["prefix"]]][count.key] = row["n"]
+    return result
+
+
 def organisation_get(*, scope: Scope, pk: int | None = None, code: str | None = None) -> Organisation:
     """By id, or by code as typed: ＨＮ－ＸＦ－００１ or one pasted with invisible marks finds HN-XF-001."""
     lookup = {"pk": pk} if pk is not None else {"code": normalise_code(code or "")}
@@ -52,6 +100,20 @@ def union_directory(*, query: str) -> QuerySet[Organisation]:
         .only("id", "code", "name", "kind", "path", "depth")
         .order_by("name")
     )
+
+
+TOWN_DEPTH = 2  # the city is the root; its towns (镇、街道) are one level down
+
+
+def with_town_names(orgs: list[Organisation]) -> list[Organisation]:
+    """`orgs`, each with `town_name`: the town its subtree lies in ("" for the city), read in
+    one query, so that a picker shows which 皮革厂工会 is which without a code."""
+    steps = Organisation.steplen * TOWN_DEPTH
+    prefixes = {org.path[:steps] for org in orgs if org.depth >= TOWN_DEPTH}
+    names = dict(Organisation.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
+    for org in orgs:
+        org.town_name = names.get(org.path[:steps], "") if org.depth >= TOWN_DEPTH else ""
+    return orgs
 
 
 def organisation_code_look_alike(*, code: str) -> str | None:

@@ -1,16 +1,62 @@
 """Staff pages of the organisation tree: the workbench and one organisation's page."""
 
+from django import forms
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from gonghui.core.access import request_scope
 from gonghui.core.pages import page, staff_page
 from gonghui.core.todos import todos_for
 from gonghui.organisations import selectors
+from gonghui.organisations.models import OrganisationKind, OrganisationStatus
 
 EMPLOYERS_SHOWN = 50
 OPTIONS_SHOWN = 20
+UNIONS_PER_PAGE = 25
+
+
+class UnionFilterForm(forms.Form):
+    q = forms.CharField(label=_("名称或代码"), required=False, max_length=50)
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            (OrganisationKind.ENTERPRISE_UNION, _("企事业单位工会")),
+            (OrganisationKind.JOINT_UNION, _("联合工会")),
+            (OrganisationKind.INDUSTRY_FEDERATION, _("行业工会联合会")),
+            (OrganisationKind.DISTRICT_UNION, _("楼宇商圈工会")),
+        ],
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            (OrganisationStatus.ACTIVE, _("正常")),
+            (OrganisationStatus.MERGED, _("已合并")),
+            (OrganisationStatus.DISSOLVED, _("已撤销")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("name", _("名称")),
+            ("code", _("组织代码")),
+            ("-founded", _("成立日期（新到旧）")),
+            ("founded", _("成立日期（旧到新）")),
+        ],
+    )
+
+    def to_filter(self) -> selectors.UnionFilter:
+        data = self.cleaned_data
+        return selectors.UnionFilter(
+            query=data["q"], kind=data["kind"], status=data["status"], sort=data["sort"] or "name"
+        )
 
 
 @staff_page
@@ -67,17 +113,55 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "organisations/detail.html", context)
 
 
+@staff_page
+@require_GET
+def union_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A town's (or any organisation's) grassroots unions: search, filters, sort, pages, and
+    each union's counts for the page shown."""
+    scope = request_scope(request)
+    org = selectors.organisation_get(scope=scope, pk=pk)
+    form = UnionFilterForm(request.GET)
+    filters = form.to_filter() if form.is_valid() else selectors.UnionFilter()
+    page_obj = Paginator(selectors.union_list(scope=scope, within=org, filters=filters), UNIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unions = list(page_obj.object_list)
+    counts = selectors.union_counts(unions=unions)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "org": org,
+        "form": form,
+        "page_obj": page_obj,
+        "rows": [(union, counts[union.pk]) for union in unions],
+        "query": query.urlencode(),
+    }
+    return render(request, "organisations/unions.html", context, status=200 if form.is_valid() else 400)
+
+
 @page
 @require_GET
 def union_options(request: HttpRequest) -> HttpResponse:
-    """<option>s for a union picker: `within=all` lists any active grassroots union (the
-    receiving side of a transfer), otherwise organisations in the viewer's subtree."""
+    """<option>s for a union picker, by name with the town beside it: `within=all` lists any
+    active grassroots union (the receiving side of a transfer), otherwise organisations in
+    the viewer's subtree. A field named `code` (the report's) is given codes as values."""
     field = request.GET.get("field", "q")
-    query = request.GET.get(field, "").strip()
+    query = request.GET.get(field, "").strip()[:50]
     if not query:
         unions = []
     elif request.GET.get("within") == "all":
         unions = list(selectors.union_directory(query=query)[:OPTIONS_SHOWN])
     else:
         unions = list(selectors.organisation_list(scope=request_scope(request), query=query)[:OPTIONS_SHOWN])
-    return render(request, "organisations/_union_options.html", {"unions": unions})
+    context = {"unions": selectors.with_town_names(unions), "by_code": field == "code"}
+    return render(request, "organisations/_union_options.html", context)
+
+
+@staff_page
+@require_GET
+def employer_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for an employer picker: employers in the viewer's subtree by name, with town."""
+    query = request.GET.get(request.GET.get("field", "employer"), "").strip()[:50]
+    scope = request_scope(request)
+    employers = list(selectors.employer_list(scope=scope, query=query)[:OPTIONS_SHOWN]) if query else []
+    return render(request, "organisations/_employer_options.html", {"employers": employers})

@@ -116,7 +116,7 @@ def test_import_with_errors_lists_row_column_and_reason(
     page = open_page()
     sign_in(page, site, "union_a1")
     page.get_by_role("link", name="花名册导入").click()
-    assert page.get_by_label("导入到工会（代码）").input_value() == "HN-XF-001"
+    assert page.get_by_label("导入到工会").input_value() == "海宁皮革城工会"
     page.get_by_label("花名册文件").set_input_files(
         {"name": "花名册.csv", "mimeType": "text/csv", "buffer": roster.encode("utf-8-sig")}
     )
@@ -138,7 +138,7 @@ def test_a_town_officer_cannot_see_another_towns_member(
     page.goto(site + reverse("members:list"))
     page.get_by_label("姓名、身份证号或手机号").fill("张伟")
     try:
-        page.get_by_text("没有找到符合条件的会员").wait_for()
+        page.get_by_text("没有找到。可按姓名开头、完整身份证号或完整手机号搜索").wait_for()
     except Exception:
         print(page.url)
         print(page.locator("#member-results").inner_html())
@@ -146,7 +146,7 @@ def test_a_town_officer_cannot_see_another_towns_member(
         raise
     page.get_by_label("姓名、身份证号或手机号").fill(fed.member_a1.person.id_number)
     page.wait_for_url(re.compile(r"q=\d{17}"))
-    page.get_by_text("没有找到符合条件的会员").wait_for()
+    page.get_by_text("没有找到。可按姓名开头、完整身份证号或完整手机号搜索").wait_for()
 
     response = page.goto(site + reverse("members:detail", args=[fed.member_a1.person_id]))
     assert response.status == 404

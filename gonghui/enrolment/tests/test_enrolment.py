@@ -100,7 +100,8 @@ def test_the_public_api_refuses_a_control_character_naming_the_field(client: Cli
 
 def test_public_union_picker_lists_open_unions(client: Client, fed: Federation) -> None:
     response = client.get(reverse("enrolment:union_options"), {"union": "皮革"})
-    assert fed.union_a1.code in response.content.decode()
+    options = response.content.decode()
+    assert '<option value="海宁皮革城工会">硖石街道总工会</option>' in options and fed.union_a1.code not in options
 
 
 def test_officers_see_applications_within_their_scope(client: Client, fed: Federation) -> None:
@@ -248,3 +249,23 @@ def test_api_names_the_field_it_refuses(client: Client, fed: Federation, overrid
     body = response.json()
     assert body["field"] == field and body["detail"]
     assert not Application.objects.exists()
+
+
+def test_the_public_union_picker_is_limited_per_address(client: Client, fed: Federation, monkeypatch) -> None:
+    from django.core.cache import cache
+
+    from gonghui.core.ratelimit import Limit
+    from gonghui.enrolment import selectors
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "UNION_OPTIONS_PER_ADDRESS", Limit("enrol-union-options-test", 2, 60))
+    url = reverse("enrolment:union_options")
+    assert [client.get(url, {"union": "工会"}).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_the_public_union_picker_offers_only_open_unions(client: Client, fed: Federation) -> None:
+    from gonghui.organisations.models import Organisation, OrganisationStatus
+
+    Organisation.objects.filter(pk=fed.union_a2.pk).update(status=OrganisationStatus.DISSOLVED)
+    options = client.get(reverse("enrolment:union_options"), {"union": "硖石"}).content.decode()
+    assert "硖石联合工会" not in options and "HN-" not in options

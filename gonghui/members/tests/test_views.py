@@ -252,8 +252,8 @@ def test_refusing_a_transfer_needs_a_reason(client, fed):
 def test_leave_records_the_date_and_reason(client, fed):
     client.force_login(fed.union_a1_officer)
     url = reverse("members:leave", args=[fed.member_a1.person_id])
-    assert client.post(url, {"on": "2025-01-31", "reason": ""}).status_code == 400
-    response = client.post(url, {"on": "2025-01-31", "reason": "离职"})
+    assert client.post(url, {"on": "2025-01-31", "category": ""}).status_code == 400
+    response = client.post(url, {"on": "2025-01-31", "category": "resigned"})
     assert response.status_code == 302
     fed.member_a1.refresh_from_db()
     assert (fed.member_a1.status, fed.member_a1.ended_on, fed.member_a1.leave_reason) == (
@@ -266,9 +266,9 @@ def test_leave_records_the_date_and_reason(client, fed):
 def test_a_reason_with_a_control_character_is_refused_next_to_the_field(client, fed):
     client.force_login(fed.union_a1_officer)
     url = reverse("members:leave", args=[fed.member_a1.person_id])
-    response = client.post(url, {"on": "2025-01-31", "reason": "离职\x1b"})
+    response = client.post(url, {"on": "2025-01-31", "category": "resigned", "reason": "回老家\x1b"})
     assert response.status_code == 400
-    assert response.context["form"].errors["reason"] == ["退会原因含有不可见的控制字符"]
+    assert response.context["form"].errors["reason"] == ["退会说明含有不可见的控制字符"]
     fed.member_a1.refresh_from_db()
     assert fed.member_a1.status == MembershipStatus.ACTIVE
 
@@ -276,7 +276,7 @@ def test_a_reason_with_a_control_character_is_refused_next_to_the_field(client, 
 def test_leave_in_the_future_is_refused_next_to_the_date(client, fed):
     client.force_login(fed.union_a1_officer)
     url = reverse("members:leave", args=[fed.member_a1.person_id])
-    response = client.post(url, {"on": "2999-01-01", "reason": "离职"})
+    response = client.post(url, {"on": "2999-01-01", "category": "resigned"})
     assert response.status_code == 400
     assert response.context["form"].errors["on"] == ["日期不能晚于今天"]
 

@@ -86,9 +86,30 @@ def test_union_options_offer_scoped_or_federation_wide_unions(client, fed):
     client.force_login(fed.town_a_staff)
     url = reverse("organisations:union_options")
     mine = client.get(url, {"field": "union", "union": "工会"}).content.decode()
-    assert "HN-XF-001" in mine and "HN-XC-001" not in mine
+    assert "海宁皮革城工会" in mine and "许村家纺工会" not in mine and "HN-XF-001" not in mine
     everywhere = client.get(url, {"field": "to_union", "to_union": "许村", "within": "all"}).content.decode()
-    assert '<option value="HN-XC-001">许村家纺工会</option>' in everywhere
+    assert '<option value="许村家纺工会">许村镇总工会</option>' in everywhere
+    # The report's picker still takes codes, named and placed beside them.
+    report = client.get(url, {"field": "code", "code": "皮革"}).content.decode()
+    assert '<option value="HN-XF-001">海宁皮革城工会 · 硖石街道总工会</option>' in report
+
+
+def test_union_options_find_the_town_in_one_query(client, fed, django_assert_max_num_queries):
+    client.force_login(fed.city_staff)
+    url = reverse("organisations:union_options")
+    client.get(url, {"field": "union", "union": "工会"})
+    with django_assert_max_num_queries(12):
+        client.get(url, {"field": "union", "union": "工会"})
+
+
+def test_employer_options_are_scoped_and_show_the_town(client, fed):
+    client.force_login(fed.town_a_staff)
+    url = reverse("organisations:employer_options")
+    options = client.get(url, {"field": "employer", "employer": "有限公司"}).content.decode()
+    assert '<option value="海宁中国皮革城股份有限公司">硖石街道总工会 · 海宁皮革城工会</option>' in options
+    assert "许村家纺有限公司" not in options
+    client.force_login(fed.member_user)
+    assert client.get(url, {"employer": "有限公司"}).status_code == 403
 
 
 def test_workbench_query_count_does_not_grow_with_the_tree(client, fed, django_assert_max_num_queries):
