@@ -56,7 +56,7 @@ def round_money(value: Decimal) -> Decimal:
 
 def format_money(value: Decimal) -> str:
     """ "12,345.60": thousands separated, always two places (for explanations and pages)."""
-    return f"{value.quantize(CENT):,.2f}"
+    return f"{value:,.2f}"  # the format rounds as quantize(CENT) would (half even)
 
 
 class MoneyField(models.DecimalField):

@@ -59,10 +59,13 @@ class Reason(models.IntegerChoices):
     VISIT_TYPE_NOT_COVERED = 6, _("就诊类型不在补助范围")
     NO_SELF_PAID = 7, _("无政策范围内自付费用")
     GRANT_ALREADY_PAID = 8, _("本年度已领取重大疾病补助")
-    NOT_ENROLLED = 9, _("未参保")  # matching a settlement record to a member (later)
-    ALREADY_CLAIMED = 10, _("结算单已申领")  # a settlement number seen before (later)
+    NOT_ENROLLED = 9, _("未参保")  # matching a settlement record to a member
+    ALREADY_CLAIMED = 10, _("结算单已申领")  # a settlement number seen before
     INCONSISTENT_BILL = 11, _("费用数据不一致")
     NO_BENEFIT = 12, _("按规则补助为零")
+    NAME_MISMATCH = 13, _("姓名与参保职工不符")  # settlement matching
+    BAD_RECORD = 14, _("结算记录数据有误")  # settlement matching: a cell unreadable or missing
+    ORIGINAL_NOT_CLAIMED = 15, _("原结算单未理赔")  # a reversal of a settlement with no claim
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import audit, navigation
 from gonghui.core.access import Role
+from gonghui.mutual_aid import jobs  # noqa: F401  (registers its background job kinds)
 
 navigation.registry.register(
     navigation.NavEntry(

@@ -10,11 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from gonghui.core.models import TimeStampedModel
-from gonghui.core.money import MoneyField
+from gonghui.core.money import ZERO, MoneyField
 from gonghui.mutual_aid.calculator import Cover
 from gonghui.mutual_aid.rules import Rules, rules_parse
 
@@ -190,3 +191,191 @@ class Enrolment(TimeStampedModel):
         """The dates this enrolment covers care, for the calculator."""
         waiting_ends = self.coverage_from + timedelta(days=waiting_days) if self.first_time and waiting_days else None
         return Cover(starts_on=self.coverage_from, ends_on=self.coverage_to, waiting_ends_on=waiting_ends)
+
+
+# --- claims from settlement files (settlements.py) ----------------------------------------
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING_REVIEW = "pending_review", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("不予补助")
+    PAID = "paid", _("已支付")
+
+
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", _("等待处理")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    REJECTED = "rejected", _("文件有误")
+    FAILED = "failed", _("失败")
+
+
+class SettlementBatch(TimeStampedModel):
+    """One uploaded medical-insurance settlement file and what its run made of it. The file is
+    kept sealed (like an uploaded roster) only while its job waits or runs."""
+
+    scheme_year = models.ForeignKey(SchemeYear, verbose_name="年度", on_delete=models.PROTECT, related_name="batches")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name="上传单位", on_delete=models.PROTECT, related_name="+"
+    )
+    scope_path = models.CharField("辖区路径", max_length=255)  # records match enrolments of unions under it
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filename = models.CharField("文件名", max_length=200)
+    file = models.FileField(upload_to="settlements/", blank=True)
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField("状态", max_length=20, choices=BatchStatus.choices, default=BatchStatus.PENDING)
+    record_count = models.PositiveIntegerField("记录数", default=0)
+    claim_count = models.PositiveIntegerField("生成理赔", default=0)
+    refused_count = models.PositiveIntegerField("补助为零", default=0)
+    adjustment_count = models.PositiveIntegerField("冲销调整", default=0)
+    issue_count = models.PositiveIntegerField("未匹配或拒绝", default=0)
+    amount = MoneyField("补助合计", default=ZERO)
+    error = models.TextField("文件错误", blank=True)  # the file as a whole could not be read
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "医保结算批次"
+        verbose_name_plural = "医保结算批次"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+
+class Claim(TimeStampedModel):
+    """A benefit claim: from a settlement record (no visit, `settlement_number` set, unique)
+    or, later, filed by a member. The bill is kept as the insurer gave it; an insurer's
+    correction never edits it but adds a ClaimAdjustment. `added_*` are what the claim adds
+    to the member's year (the calculator's `adds`), so accumulators are sums of columns."""
+
+    # Fewer indexes make a million claims a file cheaper to store: the batch and the year are
+    # led by the composite indexes below, and a rule version is never deleted once used.
+    batch = models.ForeignKey(
+        SettlementBatch,
+        verbose_name="结算批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        db_index=False,
+    )
+    settlement_number = models.CharField("结算单号", max_length=40, null=True, blank=True)
+    enrolment = models.ForeignKey(Enrolment, verbose_name="参保", on_delete=models.PROTECT, related_name="claims")
+    person = models.ForeignKey("members.Person", verbose_name="职工", on_delete=models.PROTECT, related_name="+")
+    scheme_year = models.ForeignKey(
+        SchemeYear, verbose_name="年度", on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
+    rule_set = models.ForeignKey(
+        BenefitRuleSet, verbose_name="规则版本", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    visit_type = models.CharField("就诊类型", max_length=20)
+    hospital = models.CharField("医院", max_length=100, blank=True)
+    diagnosis = models.CharField("诊断编码", max_length=40, blank=True)
+    admitted_on = models.DateField("入院日期")
+    discharged_on = models.DateField("出院日期", null=True, blank=True)
+    settled_on = models.DateField("结算日期", null=True, blank=True)
+    total_cost = MoneyField("总费用")
+    fund_paid = MoneyField("统筹支付")
+    in_policy_self_paid = MoneyField("政策内自付")
+    out_of_policy_self_paid = MoneyField("政策外自付")
+    amount = MoneyField("补助金额")
+    reason = models.PositiveSmallIntegerField("原因", null=True, blank=True)  # calculator.Reason when nothing is paid
+    explanation = models.JSONField("计算过程", default=list)  # [Step.as_data(), ...]
+    added_inpatient = MoneyField("计入住院累计", default=ZERO)
+    added_outpatient = MoneyField("计入门诊特殊病累计", default=ZERO)
+    added_deductible = MoneyField("计入年度起付线", default=ZERO)
+    added_critical = MoneyField("计入重大疾病补助", default=ZERO)
+    status = models.CharField("状态", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING_REVIEW)
+
+    class Meta:
+        verbose_name = "互助保障理赔"
+        verbose_name_plural = "互助保障理赔"
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["scheme_year", "enrolment"], name="claim_year_enrolment_idx"),
+            models.Index(fields=["batch", "status"], name="claim_batch_status_idx"),
+        ]
+        constraints = [
+            # A settlement is claimed at most once, however often its file is uploaded.
+            models.UniqueConstraint(
+                fields=["settlement_number"],
+                condition=Q(settlement_number__isnull=False),
+                name="claim_settlement_number_once",
+            ),
+            models.CheckConstraint(name="claim_amount_not_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.settlement_number or f"#{self.pk}"
+
+
+class ClaimAdjustment(TimeStampedModel):
+    """An insurer's correction or refund of a settlement already claimed: the claim is never
+    edited; this row carries the change to its bill, the recomputed benefit's difference
+    (negative for a refund) and what that changes in the member's year."""
+
+    claim = models.ForeignKey(Claim, verbose_name="理赔", on_delete=models.PROTECT, related_name="adjustments")
+    batch = models.ForeignKey(
+        SettlementBatch,
+        verbose_name="结算批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    settlement_number = models.CharField("冲销结算单号", max_length=40, unique=True)
+    rule_set = models.ForeignKey(BenefitRuleSet, verbose_name="规则版本", on_delete=models.PROTECT, related_name="+")
+    total_cost_change = MoneyField("总费用变动")
+    fund_paid_change = MoneyField("统筹支付变动")
+    in_policy_change = MoneyField("政策内自付变动")
+    out_of_policy_change = MoneyField("政策外自付变动")
+    amount = MoneyField("补助变动")
+    reason = models.PositiveSmallIntegerField("原因", null=True, blank=True)
+    explanation = models.JSONField("重新计算过程", default=list)
+    added_inpatient = MoneyField("住院累计变动", default=ZERO)
+    added_outpatient = MoneyField("门诊特殊病累计变动", default=ZERO)
+    added_deductible = MoneyField("年度起付线变动", default=ZERO)
+    added_critical = MoneyField("重大疾病补助变动", default=ZERO)
+    status = models.CharField("状态", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING_REVIEW)
+
+    class Meta:
+        verbose_name = "理赔冲销调整"
+        verbose_name_plural = "理赔冲销调整"
+        ordering = ["claim_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.settlement_number
+
+
+class SettlementRecordIssue(models.Model):
+    """A record of a batch that gave no claim, with its numbered reason (calculator.Reason)
+    and where it is in the file."""
+
+    batch = models.ForeignKey(SettlementBatch, verbose_name="结算批次", on_delete=models.CASCADE, related_name="issues")
+    row = models.PositiveIntegerField("行号")
+    column = models.CharField("列", max_length=20, blank=True)
+    settlement_number = models.CharField("结算单号", max_length=40, blank=True)
+    name = models.CharField("姓名", max_length=50, blank=True)
+    reason = models.PositiveSmallIntegerField("原因编号")
+    message = models.CharField("说明", max_length=300)  # a source text (marked for translation)
+    params = models.JSONField("说明参数", default=dict)
+
+    class Meta:
+        verbose_name = "结算记录问题"
+        verbose_name_plural = "结算记录问题"
+        ordering = ["batch_id", "row", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.text()}"
+
+    def text(self) -> str:
+        """The message in the reader's language."""
+        return gettext(self.message) % self.params if self.params else gettext(self.message)

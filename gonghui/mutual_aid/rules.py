@@ -30,6 +30,7 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
@@ -162,6 +163,7 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).upper().replace(".", "").replace("．", "")
 
 
+@lru_cache(maxsize=65536)  # a settlement file repeats a few thousand codes a million times
 def code_listed(code: str, prefixes: tuple[str, ...]) -> str | None:
     """The first listed prefix the diagnosis code falls under, if any."""
     wanted = normalise_code(code)
