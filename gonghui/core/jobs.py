@@ -51,7 +51,7 @@ from django.utils.translation import gettext_noop
 from gonghui.core.access import Scope, StaffScope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import decrypt_bytes, encrypt_bytes
-from gonghui.core.errors import Conflict, NotFound, ServiceError
+from gonghui.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from gonghui.core.models import AuditEntry, Job, JobState
 from gonghui.core.notifications import notify
 from gonghui.core.registry import Registry
@@ -97,6 +97,9 @@ class JobKind:
     on_ended: Callable[[Job], None] | None = None
     # The page that shows this kind of job best (an import's page shows its error report).
     page_url: Callable[[Job], str] | None = None
+    # A permission needed to download the result besides seeing the job (a file with full
+    # identity numbers must not reach whoever merely oversees the subtree).
+    download_permission: str = ""
 
 
 kinds: Registry[JobKind] = Registry("job kinds", key=attrgetter("name"), order=attrgetter("name"))
@@ -251,6 +254,9 @@ def job_result_download(*, scope: Scope, job: Job, request: HttpRequest | None =
     """The job's file, opened, for someone who may see the job; every download is audited."""
     if job.state != JobState.SUCCEEDED or not job.result_file:
         raise NotFound("该任务没有可下载的文件（未完成或已超过保存期限）", field="job")
+    kind = _kind_or_none(job.kind)
+    if kind and kind.download_permission and not scope.has_perm(kind.download_permission):
+        raise Forbidden("您没有下载该文件的权限", field="job")
     with job.result_file.open("rb") as file:
         content = decrypt_bytes(file.read(), purpose=PURPOSE)
     audit_record(
