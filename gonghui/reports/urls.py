@@ -9,4 +9,5 @@ urlpatterns = [
     path("exports/", views.export_start, name="export_start"),
     path("figures/<str:name>/", views.records, name="records"),
     path("figures/<str:name>/export.xlsx", views.export_records, name="records_export"),
+    path("figures/<str:name>/exports/", views.records_export_start, name="records_export_start"),
 ]
