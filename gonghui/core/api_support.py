@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -15,10 +15,13 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, OperationalError, connections, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
@@ -156,6 +159,20 @@ class ErrorOut(Schema):
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times in the federation's time zone (Asia/Shanghai), with their offset: 2026-03-01T09:30:00+08:00,
+    the same moment the pages show, rather than UTC that a reader would take for local."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return super().default(timezone.localtime(o))
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
+
 def error_response(
     api: NinjaAPI, request: HttpRequest, *, status: int, detail: str, code: str, field: str | None = None
 ) -> HttpResponse:
@@ -164,7 +181,10 @@ def error_response(
 
 def _on_service_error(api: NinjaAPI, request: HttpRequest, exc: ServiceError) -> HttpResponse:
     audit_service_refusal(request=request, err=exc)
-    return error_response(api, request, status=exc.status_code, detail=exc.message, field=exc.field, code=exc.code)
+    # Services raise their messages as catalogue ids (or already translated): shown in the
+    # asker's language here, as pages do with form_error.
+    detail = _(exc.message)
+    return error_response(api, request, status=exc.status_code, detail=detail, field=exc.field, code=exc.code)
 
 
 def _on_unauthenticated(api: NinjaAPI, request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -32,6 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django_stubs_ext import StrOrPromise
 
 from gonghui.core.errors import NotFound
@@ -114,7 +115,7 @@ def get_figure(name: str) -> Figure:
     try:
         return registry.get(name)
     except KeyError:
-        raise NotFound(f"没有这个指标：{name}", field="figure") from None
+        raise NotFound(gettext("没有这个指标：%(name)s") % {"name": name}, field="figure") from None
 
 
 def by_programme(figures: list[Figure]) -> list[tuple[str, list[Figure]]]:

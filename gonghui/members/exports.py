@@ -169,7 +169,7 @@ def roster_template(fmt: str) -> bytes:
     if fmt == "csv":
         return csv_bytes([[column.header for column in COLUMNS], example])
     if fmt != "xlsx":
-        raise ValidationFailed("模板格式只能是 xlsx 或 csv", field="format")
+        raise ValidationFailed(gettext("模板格式只能是 xlsx 或 csv"), field="format")
     widths = [(column.header, max(12, len(column.header) * 3)) for column in COLUMNS]
     # Identity and mobile numbers typed into a number column lose digits; text keeps them.
     book = Book()
