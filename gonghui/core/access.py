@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, TextChoices
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.tree import subtree_q
@@ -46,7 +46,7 @@ class _ScopeBase(ABC):
         self.require_staff()
         if not self.covers_path(organisation.path):
             union = getattr(organisation, "is_grassroots", False)
-            default = "该工会不在您的管辖范围内" if union else "该组织不在您的管辖范围内"
+            default = gettext_noop("该工会不在您的管辖范围内") if union else gettext_noop("该组织不在您的管辖范围内")
             raise Forbidden(message or default, field=field)
 
     def require_visible(self, organisation: Any, *, field: str = "organisation") -> None:

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
@@ -196,11 +197,11 @@ def _on_unauthenticated(api: NinjaAPI, request: HttpRequest, exc: Authentication
 
 
 HTTP_ERROR_TEXT = {
-    401: ("unauthenticated", "请先登录，或提供有效的 API 令牌"),
-    403: ("forbidden", "没有权限执行该操作"),
-    404: ("not_found", "没有找到"),
-    405: ("method_not_allowed", "不支持该请求方法"),
-    429: ("throttled", "请求过于频繁，请稍后再试"),
+    401: ("unauthenticated", gettext_noop("请先登录，或提供有效的 API 令牌")),
+    403: ("forbidden", gettext_noop("没有权限执行该操作")),
+    404: ("not_found", gettext_noop("没有找到")),
+    405: ("method_not_allowed", gettext_noop("不支持该请求方法")),
+    429: ("throttled", gettext_noop("请求过于频繁，请稍后再试")),
 }
 
 
@@ -251,19 +252,19 @@ def error_field(error: dict[str, Any]) -> str | None:
 
 
 _REASONS = {
-    "missing": "必须填写",
-    "json_invalid": "请求内容不是有效的 JSON",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "bool_parsing": "应为 true 或 false",
-    "bool_type": "应为 true 或 false",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "string_type": "应为文本",
-    "literal_error": "取值不在允许范围内",
-    "enum": "取值不在允许范围内",
-    "extra_forbidden": "不认识的字段",
+    "missing": gettext_noop("必须填写"),
+    "json_invalid": gettext_noop("请求内容不是有效的 JSON"),
+    "int_parsing": gettext_noop("应为整数"),
+    "int_type": gettext_noop("应为整数"),
+    "bool_parsing": gettext_noop("应为 true 或 false"),
+    "bool_type": gettext_noop("应为 true 或 false"),
+    "date_parsing": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "date_from_datetime_parsing": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "date_type": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "string_type": gettext_noop("应为文本"),
+    "literal_error": gettext_noop("取值不在允许范围内"),
+    "enum": gettext_noop("取值不在允许范围内"),
+    "extra_forbidden": gettext_noop("不认识的字段"),
     CONTROL_CODE: CONTROL_MESSAGE,
 }
 
@@ -306,8 +307,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 API_PREFIX = "/api/"
 JSON_TYPE = "application/json; charset=utf-8"  # as ninja's renderer answers
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
-SERVER_ERROR_TEXT = ("server_error", "服务器出错，请稍后再试")
-OTHER_ERROR_TEXT = ("invalid", "请求有误")
+SERVER_ERROR_TEXT = ("server_error", gettext_noop("服务器出错，请稍后再试"))
+OTHER_ERROR_TEXT = ("invalid", gettext_noop("请求有误"))
 
 
 class ApiErrorsAsJson:
