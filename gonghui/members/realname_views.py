@@ -27,7 +27,7 @@ def realname_export(request: HttpRequest) -> HttpResponse:
     """GET: the form and the layout; POST: start the job. The service judges the input (the
     reason required, the union within the scope), so refusals read the same here and in tests."""
     scope = request_scope(request)
-    form = RealnameExportForm(request.POST or None)
+    form = RealnameExportForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         try:

@@ -128,3 +128,8 @@ def test_the_page_refuses_without_the_permission(fed):
     response = signed_in(fed.town_a_staff).post(reverse("members:realname_export"), {"reason": "上报"})
     assert response.status_code == 403
     assert signed_in(fed.member_user).get(reverse("members:realname_export")).status_code == 403
+
+
+def test_an_empty_post_is_answered_not_crashed(fed, exporter):
+    response = signed_in(exporter).post(reverse("members:realname_export"))
+    assert response.status_code == 400 and "请填写导出理由" in response.content.decode()
