@@ -5,6 +5,7 @@ from hypothesis import settings as hypothesis_settings
 
 from gonghui.testing import Federation, build_federation
 
+
 # CI explores the same examples every run, so a landing never hangs on a lucky draw;
 # developers' runs keep exploring new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -74,6 +74,8 @@ class PersonOut(Schema):
     education: str | None
     skill_level: str | None
     is_migrant_worker: bool
+    ethnicity: str | None = Field(description="民族，如“汉族”")
+    political_status: str | None = Field(description="政治面貌，GB/T 4762 代码：01 中共党员 … 13 群众")
 
     @staticmethod
     def resolve_id_number_masked(obj: Person) -> str:
@@ -98,6 +100,14 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_skill_level(obj: Person) -> str | None:
         return obj.skill_level if _present(obj) else None
+
+    @staticmethod
+    def resolve_ethnicity(obj: Person) -> str | None:
+        return obj.ethnicity if _present(obj) else None
+
+    @staticmethod
+    def resolve_political_status(obj: Person) -> str | None:
+        return obj.political_status if _present(obj) else None
 
 
 class MemberOut(Schema):
@@ -157,6 +167,8 @@ class MembershipOut(Schema):
     id: int
     union: OrganisationRef
     employer: EmployerRef | None
+    department: str = Field(description="部门（车间），如花名册所填")
+    job_title: str = Field(description="岗位/职务，如花名册所填")
     first_joined_on: date = Field(description=FIRST_JOINED)
     joined_on: date = Field(description=JOINED)
     years: int = Field(description=YEARS)

@@ -17,7 +17,7 @@ from gonghui.core.downloads import attachment
 from gonghui.core.text import Line
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members.exports import CSV_TYPE, import_errors_xlsx, roster_template
-from gonghui.members.importing import import_job_get, import_job_list, import_job_submit
+from gonghui.members.importing import import_job_get, import_job_list, import_job_retry, import_job_submit
 from gonghui.members.models import ImportJob
 from gonghui.organisations.selectors import organisation_get
 
@@ -35,7 +35,10 @@ class ImportJobOut(Schema):
     union_code: str
     union_name: str
     filename: str
-    status: str = Field(description="pending / running / rejected / done")
+    status: str = Field(
+        description="pending / running / rejected / done / failed（未完成，可重试）/ "
+        "choose_sheet（工作簿中有多个工作表有花名册表头，请用 /{id}/retry 选择其一）"
+    )
     status_label: str
     total_rows: int = Field(description="数据行数（不含表头和空行）")
     created_count: int = Field(description="新增会员数")
@@ -45,6 +48,8 @@ class ImportJobOut(Schema):
         description="提示（最多列出前 1000 条），如：15位身份证号已升为18位、入会时年龄超过75岁、"
         "已登记的手机号码与本行不同时保留原号码、忽略了不认识的列"
     )
+    sheet_name: str = Field(description="读取的工作表；空为自动找到的那个")
+    sheet_choices: list[str] = Field(description="状态为 choose_sheet 时可选的工作表")
     created_at: datetime
     finished_at: datetime | None
 
@@ -77,18 +82,33 @@ def import_list(request: HttpRequest) -> list[ImportJob]:
     return import_job_list(scope=request_scope(request))  # type: ignore[return-value]
 
 
-@router.post("", response={201: ImportJobOut, **ERRORS}, summary="上传花名册（.xlsx 或 .csv）并导入")
+@router.post("", response={201: ImportJobOut, **ERRORS}, summary="上传花名册（.xlsx、.xls、.ods 或 .csv）并导入")
 def import_upload(
     request: HttpRequest,
     union: Form[Line],
     file: File[UploadedFile],
+    sheet: Form[Line | None] = None,
 ) -> Status[ImportJob]:
-    """multipart/form-data：`union` 为基层工会的组织代码，`file` 为花名册。先检查每一行，有错误则一行都不导入，
-    状态为 rejected，错误见 /{id}/errors。"""
+    """multipart/form-data：`union` 为基层工会的组织代码，`file` 为花名册，`sheet`（可选）为要读取的工作表。
+    先检查每一行，有错误则一行都不导入，状态为 rejected，错误见 /{id}/errors。"""
     scope = request_scope(request)
     target = organisation_get(scope=scope, code=union)
-    job = import_job_submit(scope=scope, union=target, uploaded_file=file, filename=file.name or "")
+    job = import_job_submit(scope=scope, union=target, uploaded_file=file, filename=file.name or "", sheet=sheet or "")
     return Status(201, job)
+
+
+class RetryIn(Schema):
+    sheet: Line = Field("", max_length=100, description="状态为 choose_sheet 时必填：sheet_choices 中的一个")
+
+
+@router.post(
+    "/{int:job_id}/retry", response={200: ImportJobOut, **ERRORS}, summary="重新导入（未完成的，或选择工作表后）"
+)
+def import_retry(request: HttpRequest, job_id: int, body: RetryIn) -> ImportJob:
+    """用保留的文件再导入一次：状态为 failed 时直接重试；为 choose_sheet 时读取所选的工作表。"""
+    scope = request_scope(request)
+    job = import_job_get(scope=scope, pk=job_id)
+    return import_job_retry(scope=scope, import_job=job, sheet=body.sheet)
 
 
 @router.get(

@@ -23,8 +23,8 @@ from gonghui.core.jobs import JobResult, Progress, job_submit
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import AuditEntry, Job
 from gonghui.core.xlsx import XLSX_TYPE, Book, sheet_value
-from gonghui.members.models import Education, ImportJob, MembershipStatus, Sex, SkillLevel
-from gonghui.members.roster import COLUMNS
+from gonghui.members.models import Education, ImportJob, MembershipStatus, PoliticalStatus, Sex, SkillLevel
+from gonghui.members.roster import TEMPLATE_COLUMNS
 from gonghui.members.selectors import MemberFilter, membership_list
 from gonghui.organisations.selectors import organisation_get
 
@@ -41,6 +41,8 @@ EXPORT_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("手机号码", 14, "person__mobile"),
     ("工作单位", 30, "employer__name"),
     ("统一社会信用代码", 22, "employer__uscc"),
+    ("部门", 14, "department"),
+    ("岗位/职务", 14, "job_title"),
     ("所在工会", 24, "union__name"),
     ("入会时间", 12, "first_joined_on"),
     ("转入时间", 12, "joined_on"),
@@ -50,19 +52,29 @@ EXPORT_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("学历", 10, "person__education"),
     ("技能等级", 10, "person__skill_level"),
     ("是否农民工", 10, "person__is_migrant_worker"),
+    ("民族", 8, "person__ethnicity"),
+    ("政治面貌", 12, "person__political_status"),
 )
 LABELS: dict[str, dict[Any, str]] = {
     "person__sex": dict(Sex.choices),
     "status": dict(MembershipStatus.choices),
     "person__education": dict(Education.choices),
     "person__skill_level": {**dict(SkillLevel.choices), "": ""},
+    "person__political_status": {**dict(PoliticalStatus.choices), "": ""},
     "person__is_migrant_worker": {True: "是", False: "否"},
 }
 TEXT_COLUMNS = frozenset({"身份证号", "手机号码", "统一社会信用代码"})
 MASKS = {"person__id_number": mask_id_number, "person__mobile": mask_mobile}
 # What a former union does not see of a person who has moved on (selectors' present_here).
 PRESENT_ONLY = frozenset(
-    {"person__mobile", "person__household_registration", "person__education", "person__skill_level"}
+    {
+        "person__mobile",
+        "person__household_registration",
+        "person__education",
+        "person__skill_level",
+        "person__ethnicity",
+        "person__political_status",
+    }
 )
 
 
@@ -165,18 +177,18 @@ def filter_detail(filters: MemberFilter) -> dict[str, Any]:
 
 def roster_template(fmt: str) -> bytes:
     """The roster template: the headers and one example row (and, in .xlsx, a sheet of notes)."""
-    example = [column.example for column in COLUMNS]
+    example = [column.example for column in TEMPLATE_COLUMNS]
     if fmt == "csv":
-        return csv_bytes([[column.header for column in COLUMNS], example])
+        return csv_bytes([[column.header for column in TEMPLATE_COLUMNS], example])
     if fmt != "xlsx":
         raise ValidationFailed(gettext("模板格式只能是 xlsx 或 csv"), field="format")
-    widths = [(column.header, max(12, len(column.header) * 3)) for column in COLUMNS]
+    widths = [(column.header, max(12, len(column.header) * 3)) for column in TEMPLATE_COLUMNS]
     # Identity and mobile numbers typed into a number column lose digits; text keeps them.
     book = Book()
     book.table("花名册", widths, text_columns=TEXT_COLUMNS).append_text(example)
     notes = book.sheet("填写说明")
     notes.append(["列名", "是否必填", "说明"])
-    for column in COLUMNS:
+    for column in TEMPLATE_COLUMNS:
         notes.append([column.header, "必填" if column.required else "可选", column.hint])
     return book.content()
 

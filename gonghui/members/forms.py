@@ -14,7 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound, ValidationFailed
-from gonghui.core.text import NoteField
+from gonghui.core.text import LineField, NoteField
 from gonghui.members.models import MembershipStatus
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations import selectors as org_selectors
@@ -144,4 +144,6 @@ class LeaveForm(forms.Form):
 
 class ImportForm(ScopedForm):
     union = ScopedUnionField(label=_("导入到工会（代码）"))
-    file = forms.FileField(label=_("花名册文件（.xlsx 或 .csv）"))
+    file = forms.FileField(label=_("花名册文件（.xlsx、.xls、.ods 或 .csv）"))
+    # Left empty, the sheet with a roster's header is read.
+    sheet = LineField(label=_("工作表名称（可不填）"), required=False, max_length=100)

@@ -234,10 +234,13 @@ def id_region_name(id_number: str) -> str | None:
 
 # --- mobiles and test numbers ------------------------------------------------------------------
 
+# The country code as rosters write it: +86, (+86), 0086, or 86 before the eleven digits.
+COUNTRY_CODE_RE = re.compile(r"^(?:\+86|0086|86(?=1\d{10}$))")
+
 
 def normalise_mobile(value: str) -> str:
-    digits = re.sub(r"[\s-]", "", value or "")
-    return digits[3:] if digits.startswith("+86") else digits
+    digits = re.sub(r"[\s\-()（）\u00a0]", "", value or "")
+    return COUNTRY_CODE_RE.sub("", digits, count=1)
 
 
 def check_mobile(value: str, *, field: str = "mobile") -> str:

@@ -32,7 +32,8 @@ MAX_RETENTION_DAYS = 30
 # A file no job points to may be an upload whose job row is not committed yet.
 ORPHAN_GRACE = timedelta(hours=1)
 # A failed import keeps its roster for a retry, within the same retention period.
-UNFINISHED = (ImportStatus.PENDING, ImportStatus.RUNNING, ImportStatus.FAILED)
+# One waiting for the officer to choose a sheet keeps it too.
+UNFINISHED = (ImportStatus.PENDING, ImportStatus.RUNNING, ImportStatus.FAILED, ImportStatus.CHOOSE_SHEET)
 MIB = 1024 * 1024
 
 

@@ -56,6 +56,7 @@ from gonghui.members.roster import (
     RosterTooLong,
     RowChecker,
     RowError,
+    SheetChoiceNeeded,
     file_kind,
     id_number_text,
     match_key,
@@ -75,6 +76,8 @@ MOBILE_COLUMN = "手机号码"
 MOBILE_KEPT = "该职工已登记的手机号码与本行不同，导入时保留原号码；如确需更换，请在会员资料中修改"
 IMPORT_KIND = "members.import"
 ENDED = (ImportStatus.DONE, ImportStatus.REJECTED)
+# Types the reader takes; the message says so when another is uploaded.
+WRONG_TYPE = "只能导入 .xlsx、.xls、.ods 或 .csv 文件"
 CHECKING = "正在检查"
 SAVING = "正在保存"
 
@@ -115,6 +118,7 @@ class RosterCheck:
     rejoining: dict[str, int] = field(default_factory=dict)  # id number → Person pk of someone who left
     warning_count: int = 0
     warnings: list[RowError] = field(default_factory=list)
+    sheet_choices: list[str] = field(default_factory=list)  # when the officer must say which sheet
 
     @property
     def ok(self) -> bool:
@@ -162,17 +166,23 @@ def roster_check(
     today: date | None = None,
     max_rows: int | None = None,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> RosterCheck:
-    """Check every row of a roster for `union`; saves nothing. Reading stops at the row limit
-    (settings.GONGHUI_IMPORT_MAX_ROWS), and the report then says only that."""
+    """Check every row of a roster for `union` (in `sheet`, or the workbook's one roster
+    sheet); saves nothing. Reading stops at the row limit (settings.GONGHUI_IMPORT_MAX_ROWS),
+    and the report then says only that."""
     check = RosterCheck()
     limit = settings.GONGHUI_IMPORT_MAX_ROWS if max_rows is None else max_rows
     try:
-        header_errors, rows = read_roster(file, filename=filename, max_rows=limit)
-        check.add_errors(header_errors)
-        _check_rows(check, union, rows, today or timezone.localdate(), progress or _no_progress)
+        roster = read_roster(file, filename=filename, max_rows=limit, sheet=sheet or None)
+        check.add_errors(roster.errors)
+        check.add_warnings(roster.warnings)
+        _check_rows(check, union, roster.rows, today or timezone.localdate(), progress or _no_progress)
     except RosterTooLong as exc:
         return _file_failure(str(exc), check.total_rows)
+    except SheetChoiceNeeded as exc:
+        check.add_errors([RowError(HEADER_ROW, FILE_COLUMN, str(exc))])
+        check.sheet_choices = exc.sheets
     except RosterFileError as exc:
         check.add_errors([RowError(HEADER_ROW, FILE_COLUMN, str(exc))])
     return check
@@ -300,6 +310,8 @@ PERSON_COLUMNS = (
     "education",
     "skill_level",
     "is_migrant_worker",
+    "ethnicity",
+    "political_status",
     "id_number_hash",
     "mobile_hash",
 )
@@ -317,6 +329,8 @@ MEMBERSHIP_COLUMNS = (
     "leave_reason",
     "import_job_id",
     "first_joined_on",
+    "department",
+    "job_title",
 )
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 # A history row is its row without the two timestamps (and a person's without the hashes),
@@ -335,7 +349,15 @@ EVENT_COLUMNS = (
     "recorded_at",
 )
 # Re-joining people take the file's values for these, where the file gives one.
-REJOIN_FIELDS = ("mobile", "household_registration", "education", "skill_level", "is_migrant_worker")
+REJOIN_FIELDS = (
+    "mobile",
+    "household_registration",
+    "education",
+    "skill_level",
+    "is_migrant_worker",
+    "ethnicity",
+    "political_status",
+)
 
 
 # The default SQLite page cache is 2 MiB; a quarter of a million random keys going into a
@@ -484,6 +506,8 @@ def _person_values(pk: int, row: RosterRow, ctx: StoreContext) -> tuple[Any, ...
         row.education or "",
         row.skill_level or "",
         bool(row.is_migrant_worker),
+        row.ethnicity or "",
+        row.political_status or "",
         blind_index(row.id_number),
         blind_index(row.mobile),
     )
@@ -504,6 +528,8 @@ def _membership_values(pk: int, person_id: int, row: RosterRow, ctx: StoreContex
         "",
         ctx.job_id,
         row.joined_on,  # a join (or a rejoin after leaving) starts the membership years
+        row.department or "",
+        row.job_title or "",
     )
 
 
@@ -549,35 +575,56 @@ def _check_importer(scope: Scope, union: Organisation) -> None:
 
 
 def import_job_submit(
-    *, scope: Scope, union: Organisation, uploaded_file: IO[bytes], filename: str, run_inline: bool = False
+    *,
+    scope: Scope,
+    union: Organisation,
+    uploaded_file: IO[bytes],
+    filename: str,
+    sheet: str = "",
+    run_inline: bool = False,
 ) -> ImportJob:
     """Keep the uploaded roster, encrypted, with a new import job and start its background
     job (core/jobs.py): queued for a worker, or run right here with `run_inline`. A file over
-    the size limit is refused before it is read; the rows are counted by the job."""
+    the size limit is refused before it is read; the rows are counted by the job. `sheet`
+    names the workbook's sheet to read; without it, the one with a roster's header is read."""
     _check_importer(scope, union)
     if file_kind(filename) is None:
-        raise ValidationFailed("只能导入 .xlsx 或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx）", field="file")
+        raise ValidationFailed(WRONG_TYPE, field="file")
     data = read_upload(uploaded_file)
-    user = scope.user if getattr(scope.user, "is_authenticated", False) else None
-    import_job = ImportJob(union=union, uploaded_by=user, filename=filename[-200:])
+    user = _user(scope)
+    import_job = ImportJob(union=union, uploaded_by=user, filename=filename[-200:], sheet_name=sheet.strip()[:100])
     store_roster_file(import_job, data)
     with transaction.atomic():
         import_job.save()
-        import_job.job = job_submit(
-            kind=IMPORT_KIND,
-            label=f"花名册导入 {import_job.filename}",
-            owner=user,
-            scope_path=union.path,
-            params={"import_job": import_job.pk},
-            start=False,
-        )
-        import_job.save(update_fields=["job", "updated_at"])
+        _start(import_job, user)
+    _run_now_or_queue(import_job, run_inline)
+    return import_job
+
+
+def _user(scope: Scope) -> Any:
+    return scope.user if getattr(scope.user, "is_authenticated", False) else None
+
+
+def _start(import_job: ImportJob, user: Any) -> None:
+    """A new background job for the import (not yet queued); the caller holds the transaction."""
+    import_job.job = job_submit(
+        kind=IMPORT_KIND,
+        label=f"花名册导入 {import_job.filename}",
+        owner=user,
+        scope_path=import_job.union.path,
+        params={"import_job": import_job.pk},
+        start=False,
+    )
+    import_job.save(update_fields=["job", "updated_at"])
+
+
+def _run_now_or_queue(import_job: ImportJob, run_inline: bool) -> None:
+    assert import_job.job is not None, "the import has its job"
     if run_inline:
         job_execute(import_job.job.pk)
     else:
         job_enqueue(import_job.job)
     import_job.refresh_from_db()
-    return import_job
 
 
 def import_job_run(import_job_id: int) -> ImportJob:
@@ -589,16 +636,37 @@ def import_job_run(import_job_id: int) -> ImportJob:
     return import_job
 
 
-def import_job_retry(*, scope: Scope, import_job: ImportJob) -> ImportJob:
-    """Run an import again after its run stopped, while its roster is still kept."""
+def import_job_retry(*, scope: Scope, import_job: ImportJob, sheet: str = "", run_inline: bool = False) -> ImportJob:
+    """Run an import again on its kept roster: after its run stopped, or, with the `sheet`
+    the officer chose, when two sheets of the workbook looked like rosters."""
     _check_importer(scope, import_job.union)
+    if import_job.status == ImportStatus.CHOOSE_SHEET and import_job.file:
+        return _run_chosen_sheet(scope, import_job, sheet.strip(), run_inline)
     if import_job.status != ImportStatus.FAILED or not import_job.file or import_job.job is None:
         raise Conflict("该导入不能重试，请重新上传文件", field="import_job")
+    chosen = {"sheet_name": sheet.strip()[:100]} if sheet.strip() else {}
     ImportJob.objects.filter(pk=import_job.pk).update(
-        status=ImportStatus.PENDING, errors=[], error_count=0, warnings=[], warning_count=0
+        status=ImportStatus.PENDING, errors=[], error_count=0, warnings=[], warning_count=0, **chosen
     )
     job_retry(scope=scope, job=import_job.job)
     import_job.refresh_from_db()
+    return import_job
+
+
+def _run_chosen_sheet(scope: Scope, import_job: ImportJob, sheet: str, run_inline: bool) -> ImportJob:
+    if sheet not in import_job.sheet_choices:
+        names = "、".join(import_job.sheet_choices)
+        raise ValidationFailed(f"请从这些工作表中选择一个：{names}", field="sheet")
+    with transaction.atomic():
+        # Only one choice starts a run, however often the button is pressed.
+        chosen = ImportJob.objects.filter(pk=import_job.pk, status=ImportStatus.CHOOSE_SHEET).update(
+            status=ImportStatus.PENDING, sheet_name=sheet, sheet_choices=[], errors=[], error_count=0
+        )
+        if not chosen:
+            raise Conflict("该导入已在进行，请刷新页面", field="import_job")
+        import_job.refresh_from_db()
+        _start(import_job, _user(scope))
+    _run_now_or_queue(import_job, run_inline)
     return import_job
 
 
@@ -612,8 +680,10 @@ def import_job_work(job: Job, progress: Progress) -> None:
     import_job.status = ImportStatus.RUNNING
     import_job.save(update_fields=["status", "updated_at"])
     _run(import_job, progress)
-    # Imported or rejected, the roster is not needed again: a new try is a new upload.
-    discard_roster_file(import_job)
+    # Imported or rejected, the roster is not needed again: a new try is a new upload. When
+    # the officer must choose a sheet, the same file is read again.
+    if import_job.status != ImportStatus.CHOOSE_SHEET:
+        discard_roster_file(import_job)
 
 
 def import_job_ended(job: Job) -> None:
@@ -638,7 +708,9 @@ def _run(job: ImportJob, progress: Progress) -> None:
         message = "上传的文件已无法读取（已删除或密钥已更换），未导入任何数据，请重新上传"
         _finish(job, _file_failure(message), 0)
         return
-    check = roster_check(union=job.union, file=io.BytesIO(data), filename=job.filename, progress=progress)
+    check = roster_check(
+        union=job.union, file=io.BytesIO(data), filename=job.filename, progress=progress, sheet=job.sheet_name
+    )
     del data  # the check keeps what it needs; the file's bytes can go
     if not check.ok:
         _finish(job, check, 0)
@@ -658,6 +730,9 @@ def _run(job: ImportJob, progress: Progress) -> None:
 
 def _finish(job: ImportJob, check: RosterCheck, created: int) -> None:
     job.status = ImportStatus.DONE if check.ok else ImportStatus.REJECTED
+    if check.sheet_choices:
+        job.status = ImportStatus.CHOOSE_SHEET
+    job.sheet_choices = check.sheet_choices
     job.total_rows, job.created_count, job.error_count = check.total_rows, created, check.error_count
     job.errors = [error.as_dict() for error in check.errors]
     job.warning_count = check.warning_count

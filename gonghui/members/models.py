@@ -34,6 +34,35 @@ class SkillLevel(models.TextChoices):
     GRADE1 = "1", "高级技师"
 
 
+# The 56 recognised ethnic groups (GB/T 3304), in the standard's order.
+ETHNIC_GROUPS = (
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
+    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族",
+    "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族",
+    "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族",
+    "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+)  # fmt: skip
+
+
+class PoliticalStatus(models.TextChoices):
+    """GB/T 4762 codes, with the short names the national forms print."""
+
+    CPC_MEMBER = "01", "中共党员"
+    CPC_PROBATIONARY = "02", "中共预备党员"
+    CYL_MEMBER = "03", "共青团员"
+    RCCK = "04", "民革会员"
+    CDL = "05", "民盟盟员"
+    CNDCA = "06", "民建会员"
+    CAPD = "07", "民进会员"
+    CPWDP = "08", "农工党党员"
+    CZGP = "09", "致公党党员"
+    JIUSAN = "10", "九三学社社员"
+    TDSGL = "11", "台盟盟员"
+    NON_PARTISAN = "12", "无党派人士"
+    MASSES = "13", "群众"
+
+
 class Person(TimeStampedModel):
     """A real-name worker. Birth date and sex come from the identity number, never typed.
 
@@ -51,6 +80,8 @@ class Person(TimeStampedModel):
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
     skill_level = models.CharField("技能等级", max_length=2, choices=SkillLevel.choices, blank=True)
     is_migrant_worker = models.BooleanField("新居民（农民工）", default=False)
+    ethnicity = models.CharField("民族", max_length=10, choices=[(g, g) for g in ETHNIC_GROUPS], blank=True)
+    political_status = models.CharField("政治面貌", max_length=2, choices=PoliticalStatus.choices, blank=True)
     # The history keeps the numbers sealed too, and no hashes: nothing searches old values.
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "id_number_hash", "mobile_hash"])
 
@@ -109,6 +140,9 @@ class Membership(TimeStampedModel):
     joined_on = models.DateField("转入时间")
     first_joined_on = models.DateField("入会时间")
     ended_on = models.DateField("离会时间", null=True, blank=True)
+    # Where the member works at this employer, as the roster says; it changes with the job.
+    department = models.CharField("部门", max_length=100, blank=True)
+    job_title = models.CharField("岗位/职务", max_length=100, blank=True)
     status = models.CharField("状态", max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
     leave_reason = models.CharField("退会原因", max_length=200, blank=True)
     import_job = models.ForeignKey(
@@ -253,6 +287,9 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "检查中"
     REJECTED = "rejected", "有错误，未导入"
     DONE = "done", "已导入"
+    # Two sheets of the workbook look like rosters: the officer picks one and the same kept
+    # file is read again.
+    CHOOSE_SHEET = "choose_sheet", "请选择工作表"
     # The run stopped (its worker died, or the database was too busy): nothing was saved and
     # the roster is kept, until its retention ends, so that the job can be run again.
     FAILED = "failed", "未完成，可重试"
@@ -279,6 +316,10 @@ class ImportJob(TimeStampedModel):
     warning_count = models.PositiveIntegerField("提示数", default=0)
     warnings = models.JSONField("提示", default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The workbook sheet to read ("" for the one whose header is found), and the sheets that
+    # looked like rosters when the officer had to choose.
+    sheet_name = models.CharField("工作表", max_length=100, blank=True)
+    sheet_choices = models.JSONField("可选工作表", default=list, blank=True)
     # The background job that runs the import: its progress, its attempts, its worker's lease.
     job = models.OneToOneField("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_job")
 

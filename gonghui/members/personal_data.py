@@ -25,6 +25,8 @@ def person_part(person: Person) -> list[dict[str, Any]]:
             education=gettext(person.get_education_display()) if person.education else "",
             skill_level=gettext(person.get_skill_level_display()) if person.skill_level else "",
             is_migrant_worker=person.is_migrant_worker,
+            ethnicity=person.ethnicity,
+            political_status=person.get_political_status_display() if person.political_status else "",
         )
     ]
 
@@ -38,6 +40,8 @@ def memberships_part(person: Person) -> list[dict[str, Any]]:
             union=m.union.name,
             employer=m.employer.name if m.employer else "",
             first_joined_on=m.first_joined_on,
+            department=m.department,
+            job_title=m.job_title,
             joined_on=m.joined_on,
             ended_on=m.ended_on,
             status=gettext(m.get_status_display()),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
@@ -42,8 +41,7 @@ class Column:
     text: bool = False  # kept as text so that Excel drops no digit
 
 
-# The national system's order. 民族, 政治面貌, 部门 and 职务 come with the roster's newer
-# columns; a field this database does not hold yet is left empty rather than guessed.
+# The national system's order (docs/rosters.md, "全国实名制格式导出").
 COLUMNS: tuple[Column, ...] = (
     Column("序号", 6, None),
     Column("姓名", 10, "person__name"),
@@ -68,20 +66,14 @@ COLUMNS: tuple[Column, ...] = (
 YES_NO = {True: "是", False: "否"}
 
 
-def _field(path: str) -> Any:
-    """The model field at the end of a values_list path, or None when it does not exist."""
+def _labels(path: str) -> dict[Any, str]:
+    """How a column's stored values read: the choices' labels of the field at the end of the
+    values_list path (是/否 for a yes-or-no field); empty for plain text and dates."""
     model: type[Model] = Membership
     field: Any = None
     for part in path.split("__"):
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return None
+        field = model._meta.get_field(part)
         model = field.related_model or model
-    return field
-
-
-def _labels(field: Any) -> dict[Any, str]:
     if field.get_internal_type() == "BooleanField":
         return YES_NO
     return {key: str(label) for key, label in field.choices} if field.choices else {}
@@ -139,9 +131,8 @@ def realname_export_submit(
 def realname_xlsx(*, scope: Scope, filters: MemberFilter, progress: Progress | None = None) -> tuple[bytes, int]:
     """The sheet, numbers in full, and how many members it holds. Only members whose present
     membership is in the scope: a former union has no business with their numbers."""
-    present = [(column, _field(column.path)) for column in COLUMNS if column.path]
-    paths = [column.path for column, field in present if field is not None]
-    labels = {column.path: _labels(field) for column, field in present if field is not None}
+    paths = [column.path for column in COLUMNS if column.path]
+    labels: dict[str | None, dict[Any, str]] = {path: _labels(path) for path in paths}
     listed = membership_list(scope=scope, filters=filters).filter(present_here=True).order_by("union__path", "pk")
     total = listed.count()
     book = Book()

@@ -1,30 +1,38 @@
-"""The member roster as a file: its columns (the Chinese headers officers already use),
-streaming readers for .csv and .xlsx, and the checks on one row that need no database.
+"""The member roster as a file: its columns (the Chinese headers officers already use, and
+the national real-name system's), finding the roster in an officer's file as it is, and the
+checks on one row that need no database. spreadsheets.py reads the file's cells;
 importing.py adds the checks against stored data and does the saving.
 
-Both readers yield (row number, {column key: cell}) with the header as row 1, so one checker
-serves both, and an error names the row the officer sees in Excel."""
+The roster sheet is the one whose header is found (an instructions sheet before it is
+normal), and the header is the row among the first twenty that names the most known columns
+(title and note rows above it are normal). Rows are given as (row number, {column key: cell})
+with the numbers the officer sees in Excel, so an error names that row. docs/rosters.md says
+all of this for officers."""
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 import unicodedata
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
-from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from gonghui.core.masking import mask_numbers
 from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.members.ages import join_age_check, join_age_limits
-from gonghui.members.identity import MOBILE_RE, birth_date_of, id_number_check, make_id_number, normalise_mobile
-from gonghui.members.models import Education, SkillLevel
+from gonghui.members.identity import (
+    MOBILE_RE,
+    birth_date_and_sex,
+    birth_date_of,
+    id_number_check,
+    make_id_number,
+    normalise_mobile,
+)
+from gonghui.members.models import ETHNIC_GROUPS, Education, PoliticalStatus, SkillLevel
+from gonghui.members.spreadsheets import Book, Cell, Lines, RosterFileError, file_kind, open_book
 from gonghui.organisations.identity import uscc_problem
 
 
@@ -35,6 +43,7 @@ class Column:
     required: bool
     example: str
     hint: str
+    in_template: bool = True  # 性别 and 出生日期 are read only to check them against the number
 
 
 EXAMPLE_ID_NUMBER = make_id_number(region="330481", birth=date(1990, 1, 1), sequence=1, sex="M")
@@ -67,26 +76,69 @@ COLUMNS: tuple[Column, ...] = (
     Column("学历", "education", False, "高中/中专", "小学及以下、初中、高中/中专、大专、本科、研究生，可留空"),
     Column("技能等级", "skill_level", False, "中级工", "无、初级工、中级工、高级工、技师、高级技师，可留空"),
     Column("是否农民工", "is_migrant_worker", False, "否", "是 或 否，留空为否"),
+    Column("民族", "ethnicity", False, "汉族", "56个民族之一，如 汉族、回族（“汉”也可），可留空"),
+    Column(
+        "政治面貌",
+        "political_status",
+        False,
+        "群众",
+        "中共党员、中共预备党员、共青团员、民主党派成员、无党派人士、群众，可留空",
+    ),
+    Column("部门", "department", False, "裁剪车间", "所在部门或车间，可留空"),
+    Column("岗位", "post", False, "裁剪工", "可留空；与“职务”都填时合并保存"),
+    Column("职务", "duty", False, "", "可留空，如 班组长"),
+    Column("性别", "sex", False, "", "可不填；填了须与身份证号一致", in_template=False),
+    Column("出生日期", "birth_date", False, "", "可不填；填了须与身份证号一致", in_template=False),
 )
+TEMPLATE_COLUMNS = tuple(c for c in COLUMNS if c.in_template)
 COLUMN_BY_HEADER = {c.header: c for c in COLUMNS}
 HEADER_OF = {c.key: c.header for c in COLUMNS}
 # Other spellings found in rosters officers keep today; they mean the same column.
+# (The national real-name system's templates and the rosters unions keep use these.)
 HEADER_ALIASES = {
+    "会员姓名": "姓名",
+    "职工姓名": "姓名",
     "身份证号码": "身份证号",
     "公民身份号码": "身份证号",
+    "证件号码": "身份证号",
+    "身份证": "身份证号",
+    "手机": "手机号码",
     "手机号": "手机号码",
     "联系电话": "手机号码",
+    "联系方式": "手机号码",
+    "移动电话": "手机号码",
+    "单位": "工作单位",
+    "所在单位": "工作单位",
     "单位名称": "工作单位",
     "工作单位名称": "工作单位",
     "入会日期": "入会时间",
     "单位统一社会信用代码": "统一社会信用代码",
+    "户籍": "户籍地",
     "户籍所在地": "户籍地",
+    "户口所在地": "户籍地",
+    "户籍地址": "户籍地",
+    "文化程度": "学历",
+    "最高学历": "学历",
+    "职业技能等级": "技能等级",
+    "技术等级": "技能等级",
     "是否新居民": "是否农民工",
+    "农民工": "是否农民工",
+    "政治面目": "政治面貌",
+    "所在部门": "部门",
+    "车间": "部门",
+    "部门车间": "部门",
+    "工作岗位": "岗位",
+    "工种": "岗位",
+    "岗位/职务": "职务",
+    "职务/岗位": "职务",
+    "出生年月": "出生日期",
 }
 # A running number is the usual first column of a Chinese roster; it carries no data.
-IGNORED_HEADERS = {"序号"}
+IGNORED_HEADERS = {"序号", "编号"}
 FILE_COLUMN = "文件"
-HEADER_ROW = 1
+HEADER_ROW = 1  # where a problem of the whole file is reported
+HEADER_SCAN_ROWS = 20  # title and note rows above the header are never this many
+NAME_AND_ID = frozenset({"name", "id_number"})
 
 EDUCATION_CODES = {label: code for code, label in Education.choices} | {
     "小学": Education.PRIMARY,
@@ -108,20 +160,55 @@ SKILL_CODES = {label: code for code, label in SkillLevel.choices} | {
     "二级": SkillLevel.GRADE2,
     "一级": SkillLevel.GRADE1,
 }
+EDUCATION_CODES |= {"大学专科": Education.COLLEGE, "高职": Education.COLLEGE, "研究生及以上": Education.POSTGRADUATE}
+# "汉" or "汉族": officers write both.
+ETHNICITY_NAMES = {group: group for group in ETHNIC_GROUPS} | {group[:-1]: group for group in ETHNIC_GROUPS}
+# GB/T 4762's full names and codes, and the short forms rosters use.
+POLITICAL_CODES = (
+    {label: code for code, label in PoliticalStatus.choices}
+    | {code: code for code in PoliticalStatus.values}
+    | {
+        "中国共产党党员": PoliticalStatus.CPC_MEMBER,
+        "共产党员": PoliticalStatus.CPC_MEMBER,
+        "党员": PoliticalStatus.CPC_MEMBER,
+        "中国共产党预备党员": PoliticalStatus.CPC_PROBATIONARY,
+        "预备党员": PoliticalStatus.CPC_PROBATIONARY,
+        "中国共产主义青年团团员": PoliticalStatus.CYL_MEMBER,
+        "团员": PoliticalStatus.CYL_MEMBER,
+        "中国国民党革命委员会会员": PoliticalStatus.RCCK,
+        "中国民主同盟盟员": PoliticalStatus.CDL,
+        "中国民主建国会会员": PoliticalStatus.CNDCA,
+        "中国民主促进会会员": PoliticalStatus.CAPD,
+        "中国农工民主党党员": PoliticalStatus.CPWDP,
+        "中国致公党党员": PoliticalStatus.CZGP,
+        "台湾民主自治同盟盟员": PoliticalStatus.TDSGL,
+        "无党派民主人士": PoliticalStatus.NON_PARTISAN,
+        "无党派": PoliticalStatus.NON_PARTISAN,
+        "普通群众": PoliticalStatus.MASSES,
+    }
+)
+POLITICAL_LABELS = "、".join(str(label) for label in PoliticalStatus.labels)
+# GB/T 2261.1 codes 1 and 2 as well as the words.
+SEX_CODES = {"男": "M", "女": "F", "男性": "M", "女性": "F", "M": "M", "F": "F", "1": "M", "2": "F"}
+SEX_WORDS = {"M": "男", "F": "女"}
 EDUCATION_LABELS = "、".join(str(label) for label in Education.labels)
 SKILL_LABELS = "、".join(str(label) for label in SkillLevel.labels)
 YES_NO = {"是": True, "否": False, "Y": True, "N": False, "1": True, "0": False, "TRUE": True, "FALSE": False}
 
+MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$|^(\d{4})(\d{2})$")
+SERIAL_RE = re.compile(r"^\d{5}(\.0+)?$")  # 10000-99999: 1927 to 2173; "2024" alone is a year, not a date
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 # A date that went through Excel and back to CSV often carries a midnight time.
 TRAILING_TIME_RE = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2})?$")
 HEADER_NOISE_RE = re.compile(r"^[*＊\s]+|[*＊\s]+$|[（(][^）)]*[）)]$")
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+# Characters that show as nothing, pasted in from web pages and chat apps, and the no-break
+# space; a leading apostrophe is what Excel users type to keep a number as text.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None) | {0xA0: " ", 0x202F: " "}
+TEXT_MARKS = ("'", "＇", "‘", "’")
 
-Cell = str | int | float | bool | date | datetime | None
 RawRow = dict[str, Cell]
-Lines = Generator[tuple[int, tuple[Cell, ...]], None, None]  # (line number, cells), header first
 
 
 class RowError(NamedTuple):
@@ -153,10 +240,10 @@ class RosterRow(NamedTuple):
     education: str | None
     skill_level: str | None
     is_migrant_worker: bool | None
-
-
-class RosterFileError(Exception):
-    """The file cannot be read at all; the message, in Chinese, says why."""
+    ethnicity: str | None = None
+    political_status: str | None = None
+    department: str | None = None
+    job_title: str | None = None
 
 
 class RosterTooLong(RosterFileError):
@@ -166,38 +253,141 @@ class RosterTooLong(RosterFileError):
         super().__init__(f"名单超过 {max_rows:,} 行上限，请拆分后导入")
 
 
-SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+class SheetChoiceNeeded(RosterFileError):
+    """More than one sheet of the workbook has a roster's header: the officer says which."""
+
+    def __init__(self, sheets: list[str]) -> None:
+        names = "、".join(f"「{name}」" for name in sheets)
+        super().__init__(f"工作簿中有 {len(sheets)} 个工作表都有花名册表头：{names}，请选择要导入的工作表")
+        self.sheets = sheets
 
 
-def file_kind(filename: str) -> str | None:
-    name = filename.lower()
-    return next((suffix[1:] for suffix in SUPPORTED_SUFFIXES if name.endswith(suffix)), None)
+class Roster(NamedTuple):
+    """What reading found: the header's problems (when there are any, no rows are given: they
+    could not be read reliably), the data rows, and what was read but left aside."""
+
+    errors: list[RowError]
+    rows: Iterator[tuple[int, RawRow]]
+    warnings: list[RowError]
+
+
+NO_HEADER = (
+    f"没有找到表头：前 {HEADER_SCAN_ROWS} 行中没有同时有「姓名」和「身份证号」两列的一行。"
+    "请使用模板中的列名（可从导入页面下载模板）"
+)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_roster(
-    file: IO[bytes], *, filename: str, max_rows: int | None = None
-) -> tuple[list[RowError], Iterator[tuple[int, RawRow]]]:
-    """The header's problems, and the data rows as (row number, {key: cell}), skipping blank
-    rows. When the header has problems no rows are given: they could not be read reliably.
-    Past `max_rows` data rows the rows raise RosterTooLong and reading stops."""
-    lines = _xlsx_lines(file) if file_kind(filename) == "xlsx" else _csv_lines(file)
-    first = next(lines, None)
-    if first is None:
-        return [RowError(HEADER_ROW, FILE_COLUMN, "文件是空的，没有表头")], iter(())
-    positions, errors = header_positions(first[1])
+def read_roster(file: IO[bytes], *, filename: str, max_rows: int | None = None, sheet: str | None = None) -> Roster:
+    """The roster in the file: in `sheet` if given, else in the one sheet whose header is found
+    (SheetChoiceNeeded if several have one). Blank rows are skipped; past `max_rows` data rows
+    the rows raise RosterTooLong and reading stops."""
+    book = open_book(file, file_kind(filename) or "csv")
+    try:
+        found = _find_header(book, sheet)
+    except BaseException:
+        book.close()
+        raise
+    if isinstance(found, list):
+        book.close()
+        return Roster(found, iter(()), [])
+    number, header, rest = found
+    positions, errors, warnings = header_positions(header, row=number)
     if errors:
-        lines.close()
-        return errors, iter(())
-    return [], _keyed(lines, positions, max_rows)
+        rest.close()
+        return Roster(errors, iter(()), warnings)
+    return Roster([], _keyed(rest, positions, max_rows, header_row=number), warnings)
 
 
-def _keyed(lines: Lines, positions: list[tuple[int, str]], max_rows: int | None) -> Iterator[tuple[int, RawRow]]:
+class _Head(NamedTuple):
+    sheet: str
+    lines: Lines
+    read: list[tuple[int, tuple[Cell, ...]]]  # the first rows, kept to go on from the header
+    best: int | None  # which of them is the header, if one has 姓名 and 身份证号
+    known: int  # how many known columns the best-looking row names
+
+
+def _find_header(book: Book, sheet: str | None) -> tuple[int, tuple[Cell, ...], _Rest] | list[RowError]:
+    if book.sheets == [""]:
+        sheet = None  # a CSV is one sheet, whatever it was called
+    if sheet is not None and sheet not in book.sheets:
+        names = "、".join(f"「{name}」" for name in book.sheets)
+        return [RowError(HEADER_ROW, FILE_COLUMN, f"工作簿中没有名为「{sheet}」的工作表；有：{names}")]
+    heads: list[_Head] = []
+    found: list[_Head] = []
+    for name in [sheet] if sheet is not None else book.sheets:
+        head = _head_of(name, book.lines(name))
+        if head.best is not None:
+            found.append(head)
+        else:
+            head.lines.close()
+        heads.append(head)
+    if len(found) > 1:
+        for head in found:
+            head.lines.close()
+        raise SheetChoiceNeeded([head.sheet for head in found])
+    if found:
+        head = found[0]
+        assert head.best is not None
+        number, cells = head.read[head.best]
+        return number, cells, _Rest(head.read[head.best + 1 :], head.lines, book)
+    return _no_header(heads)
+
+
+def _head_of(sheet: str, lines: Lines) -> _Head:
+    read: list[tuple[int, tuple[Cell, ...]]] = []
+    for line in lines:
+        read.append(line)
+        if len(read) == HEADER_SCAN_ROWS:
+            break
+    keys = [_header_keys(cells) for _, cells in read]
+    with_name_and_id = [i for i, row_keys in enumerate(keys) if row_keys >= NAME_AND_ID]
+    # The row naming the most columns wins; the first of equals (a repeated header is data).
+    best = max(with_name_and_id, key=lambda i: (len(keys[i]), -i), default=None)
+    return _Head(sheet, lines, read, best, max(map(len, keys), default=0))
+
+
+def _no_header(heads: list[_Head]) -> list[RowError]:
+    """No sheet has a header. A row that names some columns is probably the header with a
+    column missing or misspelt; its problems are reported. Otherwise nothing is known here."""
+    if not any(head.read for head in heads):
+        return [RowError(HEADER_ROW, FILE_COLUMN, "文件是空的，没有表头")]
+    closest = max(heads, key=lambda head: head.known)
+    if closest.known < 2:
+        return [RowError(HEADER_ROW, FILE_COLUMN, NO_HEADER)]
+    keys = [_header_keys(cells) for _, cells in closest.read]
+    number, cells = closest.read[max(range(len(keys)), key=lambda i: (len(keys[i]), -i))]
+    return header_positions(cells, row=number)[1]
+
+
+def _header_keys(cells: tuple[Cell, ...]) -> set[str]:
+    columns = (COLUMN_BY_HEADER.get(_known_header(cell)) for cell in cells if isinstance(cell, str))
+    return {column.key for column in columns if column is not None}
+
+
+class _Rest:
+    """The rows after the header: those already read, then the rest. Closing it closes the book."""
+
+    def __init__(self, read: list[tuple[int, tuple[Cell, ...]]], lines: Lines, book: Book) -> None:
+        self.read, self.lines, self.book = read, lines, book
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+        yield from self.read
+        yield from self.lines
+
+    def close(self) -> None:
+        self.lines.close()
+        self.book.close()
+
+
+def _keyed(
+    lines: _Rest, positions: list[tuple[int, str]], max_rows: int | None, *, header_row: int
+) -> Iterator[tuple[int, RawRow]]:
     # Blank rows are skipped but still read; a sheet formatted a million rows down holds
     # few data rows, so the lines read are bounded too.
-    max_lines = None if max_rows is None else 2 * max_rows + HEADER_ROW
+    max_lines = None if max_rows is None else header_row + 2 * max_rows
     count = 0
     try:
         for number, cells in lines:
@@ -209,91 +399,59 @@ def _keyed(lines: Lines, positions: list[tuple[int, str]], max_rows: int | None)
             if max_rows is not None and count > max_rows:
                 raise RosterTooLong(max_rows)
             width = len(cells)
-            yield number, {key: cells[i] if i < width else None for i, key in positions}
+            yield number, {key: plain_cell(cells[i]) if i < width else None for i, key in positions}
     finally:
         lines.close()  # the workbook is closed now, not when the generator is collected
 
 
+def plain_cell(cell: Cell) -> Cell:
+    """The cell without characters that show as nothing, or the apostrophe that kept a number
+    as text: an identity number pasted from a chat app often carries a zero-width space."""
+    if type(cell) is not str:
+        return cell
+    if not cell.isascii():
+        cell = cell.translate(INVISIBLE)
+    stripped = cell.lstrip()
+    return stripped[1:] if stripped.startswith(TEXT_MARKS) else cell
+
+
 def clean_header(cell: Cell) -> str:
-    text = unicodedata.normalize("NFKC", str(cell or "")).replace("\ufeff", "")
+    text = unicodedata.normalize("NFKC", str(cell or "").translate(INVISIBLE))
     return HEADER_NOISE_RE.sub("", text.strip()).replace(" ", "")
 
 
-def header_positions(cells: tuple[Cell, ...]) -> tuple[list[tuple[int, str]], list[RowError]]:
-    """Where each known column is, and the header's problems (all reported on row 1)."""
+def _known_header(cell: Cell) -> str:
+    header = clean_header(cell)
+    return HEADER_ALIASES.get(header, header)
+
+
+def header_positions(
+    cells: tuple[Cell, ...], *, row: int = HEADER_ROW
+) -> tuple[list[tuple[int, str]], list[RowError], list[RowError]]:
+    """Where each known column is, the header's problems, and one warning naming the columns
+    that are not read (all on the header's row)."""
     positions: list[tuple[int, str]] = []
     errors: list[RowError] = []
+    unknown: list[str] = []
     seen: set[str] = set()
     for index, cell in enumerate(cells):
-        header = clean_header(cell)
-        header = HEADER_ALIASES.get(header, header)
+        header = _known_header(cell)
         if not header or header in IGNORED_HEADERS:
             continue
         column = COLUMN_BY_HEADER.get(header)
         if column is None:
             # A file without its header has a person's row here: the numbers are masked.
-            text = mask_numbers(str(cell).strip())
-            errors.append(RowError(HEADER_ROW, text, f"不认识的列名「{text}」，请使用模板中的列名"))
+            unknown.append(mask_numbers(" ".join(str(cell).split())))
         elif header in seen:
-            errors.append(RowError(HEADER_ROW, header, f"列「{header}」出现了两次"))
+            errors.append(RowError(row, header, f"列「{header}」出现了两次"))
         else:
             seen.add(header)
             positions.append((index, column.key))
     for column in COLUMNS:
         if column.required and column.header not in seen:
-            errors.append(RowError(HEADER_ROW, column.header, f"缺少必填列「{column.header}」"))
-    return positions, errors
-
-
-XLSX_UNREADABLE = "文件不是有效的 .xlsx 表格，请用 Excel 或 WPS 另存为 .xlsx 后再导入"
-
-
-def _xlsx_lines(file: IO[bytes]) -> Lines:
-    # A damaged workbook fails in whichever layer openpyxl is in, while opening it or while
-    # reading rows: zipfile, zlib, the XML parser or openpyxl itself (a fuzzer found
-    # zlib.error and others). Each means the same to the officer: the file cannot be read.
-    try:
-        book = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001
-        raise RosterFileError(XLSX_UNREADABLE) from exc
-    try:
-        sheet = book.worksheets[0]
-        # Some programs write a wrong size into the file; reading without it reads every row.
-        sheet.reset_dimensions()
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    except Exception as exc:  # noqa: BLE001
-        raise RosterFileError(XLSX_UNREADABLE) from exc
-    finally:
-        book.close()
-
-
-def _csv_lines(file: IO[bytes]) -> Lines:
-    encoding = sniff_encoding(file)
-    text = io.TextIOWrapper(file, encoding=encoding, newline="")
-    try:
-        for number, cells in enumerate(csv.reader(text), start=1):
-            yield number, tuple(cells)
-    except csv.Error as exc:
-        raise RosterFileError(f"CSV 格式错误：{exc}") from exc
-    finally:
-        text.detach()  # leave the caller's file open; it closes it
-
-
-def sniff_encoding(file: IO[bytes], chunk_size: int = 1 << 20) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030, which
-    is what Excel on a Chinese Windows writes. Decoding twenty megabytes takes milliseconds."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        file.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            while chunk := file.read(chunk_size):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        file.seek(0)
-        return encoding
-    raise RosterFileError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV，或直接使用 .xlsx")
+            errors.append(RowError(row, column.header, f"缺少必填列「{column.header}」"))
+    warnings = [RowError(row, "", f"以下列不在导入范围内，未导入：{'、'.join(unknown)}")] if unknown else []
+    return positions, errors, warnings
 
 
 # --- cells ---------------------------------------------------------------------------------
@@ -332,6 +490,8 @@ def parse_date(cell: Cell) -> date | None:
         except ValueError:
             return None
     text = TRAILING_TIME_RE.sub("", text)
+    if SERIAL_RE.match(text):  # an Excel date that lost its format on the way to CSV
+        return _date_from_number(float(text))
     match = DATE_RE.match(text) or COMPACT_DATE_RE.match(text)
     if match is None:
         return None
@@ -339,6 +499,18 @@ def parse_date(cell: Cell) -> date | None:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+
+
+def parse_month(cell: Cell) -> tuple[int, int] | None:
+    """(year, month) of a 出生年月 such as 1988.11, 1988-11, 1988年11月 or 198811. A number
+    cell 1988.1 is October: Excel dropped the zero the officer typed."""
+    if isinstance(cell, float) and 1900 <= cell < 2100:
+        return int(cell), round((cell - int(cell)) * 100)
+    match = MONTH_RE.match(cell_text(cell))
+    if match is None:
+        return None
+    year, month = (int(part) for part in match.groups() if part is not None)
+    return year, month
 
 
 def _date_from_number(value: float) -> date | None:
@@ -435,9 +607,12 @@ class RowChecker:
         education = self._choice(raw.get("education"), "学历", EDUCATION_CODES, EDUCATION_LABELS, problems)
         skill = self._choice(raw.get("skill_level"), "技能等级", SKILL_CODES, SKILL_LABELS, problems)
         migrant = self._yes_no(raw.get("is_migrant_worker"), problems)
+        national = national_columns(raw, id_number, problems)
         if problems or employer_id is None or joined_on is None:
             return None, problems, id_number
-        row = RosterRow(number, id_number, name, mobile, employer_id, joined_on, household, education, skill, migrant)
+        row = RosterRow(
+            number, id_number, name, mobile, employer_id, joined_on, household, education, skill, migrant, *national
+        )
         return row, problems, id_number
 
     def _name(self, cell: Cell, problems: Problems) -> str:
@@ -549,3 +724,80 @@ class RowChecker:
             problems.append(("是否农民工", f"是否农民工应填“是”或“否”，不能填「{quoted(cell_text(cell))}」"))
             return None
         return YES_NO[text]
+
+
+# --- the national real-name system's columns ------------------------------------------------
+
+
+def national_columns(
+    raw: RawRow, id_number: str, problems: Problems
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """民族, 政治面貌, 部门 and 岗位/职务 as stored; 性别 and 出生日期 checked against the
+    identity number (a contradiction means one of them is wrong, and the number decides
+    everything the registry derives)."""
+    ethnicity = _ethnicity(raw.get("ethnicity"), problems)
+    political = _political_status(raw.get("political_status"), problems)
+    department = _short_text(raw.get("department"), "部门", problems)
+    post, duty = cell_text(raw.get("post")), cell_text(raw.get("duty"))
+    job_title = _short_text(" / ".join(part for part in (post, duty) if part), "岗位/职务", problems)
+    if id_number:
+        birth, sex = birth_date_and_sex(id_number)
+        _sex_agrees(raw.get("sex"), sex, problems)
+        _birth_date_agrees(raw.get("birth_date"), birth, problems)
+    return ethnicity, political, department, job_title
+
+
+def _ethnicity(cell: Cell, problems: Problems) -> str | None:
+    text = cell_text(cell).replace(" ", "")
+    if not text:
+        return None
+    if text not in ETHNICITY_NAMES:
+        problems.append(("民族", f"民族「{quoted(text)}」不是56个民族的名称，请填写如“汉族”“回族”"))
+        return None
+    return ETHNICITY_NAMES[text]
+
+
+def _political_status(cell: Cell, problems: Problems) -> str | None:
+    text = cell_text(cell).replace(" ", "")
+    if not text:
+        return None
+    code = POLITICAL_CODES.get(text)
+    if code is None:
+        problems.append(("政治面貌", f"政治面貌「{quoted(text)}」不在可选范围内：{POLITICAL_LABELS}"))
+        return None
+    return str(code)
+
+
+def _short_text(cell: Cell, header: str, problems: Problems) -> str | None:
+    text = cell_text(cell)
+    if len(text) > 100:
+        problems.append((header, f"{header}过长，最多100个字"))
+    return text or None
+
+
+def _sex_agrees(cell: Cell, sex: str, problems: Problems) -> None:
+    text = cell_text(cell).replace(" ", "").upper()
+    if not text:
+        return
+    given = SEX_CODES.get(text)
+    if given is None:
+        problems.append(("性别", f"性别应填“男”或“女”，不能填「{quoted(cell_text(cell))}」"))
+    elif given != sex:
+        problems.append(("性别", f"性别填的是「{cell_text(cell)}」，身份证号显示为{SEX_WORDS[sex]}"))
+
+
+def _birth_date_agrees(cell: Cell, birth: date, problems: Problems) -> None:
+    text = cell_text(cell)
+    if not text:
+        return
+    month = None if isinstance(cell, date) else parse_month(cell)
+    if month is not None:
+        if month != (birth.year, birth.month):
+            shown = f"{birth.year}年{birth.month}月"
+            problems.append(("出生日期", f"出生日期填的是「{quoted(text)}」，身份证号显示为{shown}"))
+        return
+    given = parse_date(cell)
+    if given is None:
+        problems.append(("出生日期", f"出生日期「{quoted(text)}」无法识别，请写成 1988-11-05"))
+    elif given != birth:
+        problems.append(("出生日期", f"出生日期填的是「{given.isoformat()}」，身份证号显示为{birth.isoformat()}"))

@@ -32,7 +32,8 @@ def imports_with_errors(scope: Scope) -> int:
     """Refused imports with no later upload for the same union: the file still needs fixing."""
     scope.require_staff()
     later = ImportJob.objects.filter(union=OuterRef("union"), created_at__gt=OuterRef("created_at"))
-    return import_job_list(scope=scope).filter(status=ImportStatus.REJECTED).exclude(Exists(later)).count()
+    waiting = (ImportStatus.REJECTED, ImportStatus.CHOOSE_SHEET)  # a sheet to choose is the officer's to do too
+    return import_job_list(scope=scope).filter(status__in=waiting).exclude(Exists(later)).count()
 
 
 TODOS = (

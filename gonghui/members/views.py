@@ -270,7 +270,11 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 job = importing.import_job_submit(
-                    scope=scope, union=form.cleaned_data["union"], uploaded_file=upload, filename=upload.name
+                    scope=scope,
+                    union=form.cleaned_data["union"],
+                    uploaded_file=upload,
+                    filename=upload.name,
+                    sheet=form.cleaned_data["sheet"],
                 )
             except ServiceError as err:
                 form_error(form, err)
@@ -303,11 +307,12 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Run an import again after its run stopped (its worker died, the database was busy)."""
+    """Run an import again after its run stopped (its worker died, the database was busy),
+    or on the sheet the officer chose when two looked like rosters."""
     scope = request_scope(request)
     import_job = importing.import_job_get(scope=scope, pk=pk)
     try:
-        importing.import_job_retry(scope=scope, import_job=import_job)
+        importing.import_job_retry(scope=scope, import_job=import_job, sheet=request.POST.get("sheet", ""))
     except ServiceError as err:
         messages.error(request, gettext(err.message))
     return redirect("members:import_job", pk=pk)

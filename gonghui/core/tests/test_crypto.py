@@ -244,7 +244,8 @@ def test_the_migration_seals_existing_rows_and_goes_back():
     before = plain_columns()
     try:
         MigrationExecutor(connection).migrate([("members", "0003_encrypt_personal_numbers")])
-        person = Person.objects.get(id_number_hash=blind_index(number))
+        # Only the columns that migration knows: the model today has more.
+        person = Person.objects.only("id_number", "mobile").get(id_number_hash=blind_index(number))
         assert (person.id_number, person.mobile) == (number, "13912345678")
         assert stored_person(person, "mobile_hash") == blind_index("13912345678")
         assert number not in str(plain_columns()) and "13912345678" not in str(plain_columns())

@@ -102,7 +102,7 @@ def test_a_town_federation_or_a_wrong_file_type_is_a_400_naming_the_field(fed):
     client = signed_in(fed.city_staff)
     not_grassroots = upload(client, fed.town_a.code, [person_row(fed.employer_a1.name)])
     assert (not_grassroots.status_code, not_grassroots.json()["field"]) == (400, "union")
-    wrong_type = upload(client, fed.union_a1.code, [], name="名册.xls")
+    wrong_type = upload(client, fed.union_a1.code, [], name="名册.numbers")
     assert (wrong_type.status_code, wrong_type.json()["field"]) == (400, "file")
 
 

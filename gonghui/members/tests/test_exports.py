@@ -9,7 +9,7 @@ from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import AuditEntry
 from gonghui.members.exports import import_errors_xlsx, members_export_xlsx, roster_template
 from gonghui.members.models import ImportJob
-from gonghui.members.roster import COLUMNS, read_roster
+from gonghui.members.roster import TEMPLATE_COLUMNS, read_roster
 from gonghui.members.selectors import MemberFilter
 from gonghui.testing import make_member
 
@@ -57,8 +57,8 @@ def test_a_member_cannot_export_lists(fed):
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_the_template_has_the_headers_and_an_example_row_the_reader_accepts(fmt):
     content = roster_template(fmt)
-    errors, rows = read_roster(io.BytesIO(content), filename=f"模板.{fmt}")
-    assert errors == []
+    errors, rows, warnings = read_roster(io.BytesIO(content), filename=f"模板.{fmt}")
+    assert (errors, warnings) == ([], [])
     (number, example) = next(rows)
     assert (number, example["name"], example["joined_on"]) == (2, "张三", "2024-03-01")
 
@@ -66,7 +66,7 @@ def test_the_template_has_the_headers_and_an_example_row_the_reader_accepts(fmt)
 def test_the_xlsx_template_explains_each_column_and_keeps_numbers_as_text():
     content = roster_template("xlsx")
     header, example = sheet_rows(content)
-    assert list(header) == [column.header for column in COLUMNS]
+    assert list(header) == [column.header for column in TEMPLATE_COLUMNS]
     notes = sheet_rows(content, sheet=1)
     assert notes[0] == ("列名", "是否必填", "说明")
     assert [row[:2] for row in notes[1:3]] == [("姓名", "必填"), ("身份证号", "必填")]

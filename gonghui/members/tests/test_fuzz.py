@@ -14,6 +14,7 @@ from gonghui.core.errors import ValidationFailed
 from gonghui.members.exports import csv_bytes, roster_template
 from gonghui.members.identity import check_id_number, check_mobile, id_number_check
 from gonghui.members.roster import COLUMNS, EmployerIndex, RosterFileError, RowChecker, read_roster
+from gonghui.members.tests.rosterfiles import fixture
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Damaged workbooks fail fast and the interesting faults (deep in the zip) are rarer.
@@ -45,9 +46,8 @@ def checker() -> RowChecker:
 def read_all(data: bytes, filename: str) -> None:
     """Read and check every row as the import does; only RosterFileError may leave."""
     try:
-        header_errors, rows = read_roster(io.BytesIO(data), filename=filename)
         check = checker()
-        for number, raw in rows:
+        for number, raw in read_roster(io.BytesIO(data), filename=filename).rows:
             result = check.check(number, raw)
             assert (result.row is None) == bool(result.errors) or result.row is None
     except RosterFileError as exc:
@@ -116,3 +116,24 @@ def test_damaged_xlsx(data: st.DataObject) -> None:
         broken[at] = data.draw(st.integers(min_value=0, max_value=255))
     cut = data.draw(st.integers(min_value=1, max_value=len(broken)))
     read_all(bytes(broken[:cut]), "roster.xlsx")
+
+
+LIBREOFFICE_FILES = {kind: fixture(kind) for kind in ("xls", "ods")}
+
+
+@FUZZ_XLSX
+@given(st.sampled_from(sorted(LIBREOFFICE_FILES)), st.data())
+def test_damaged_xls_and_ods(kind: str, data: st.DataObject) -> None:
+    """The same for a roster LibreOffice saved as .xls or .ods (read by calamine)."""
+    broken = bytearray(LIBREOFFICE_FILES[kind])
+    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
+        at = data.draw(st.integers(min_value=0, max_value=len(broken) - 1))
+        broken[at] = data.draw(st.integers(min_value=0, max_value=255))
+    cut = data.draw(st.integers(min_value=1, max_value=len(broken)))
+    read_all(bytes(broken[:cut]), f"roster.{kind}")
+
+
+@FUZZ
+@given(st.sampled_from(["xls", "ods"]), st.binary(max_size=3000))
+def test_any_bytes_as_xls_or_ods(kind: str, data: bytes) -> None:
+    read_all(data, f"roster.{kind}")

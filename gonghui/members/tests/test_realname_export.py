@@ -12,6 +12,7 @@ from gonghui.core.access import Role
 from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
 from gonghui.core.jobs import job_get, job_result_download
 from gonghui.core.models import AuditEntry, JobState
+from gonghui.members.models import Membership, Person, PoliticalStatus
 from gonghui.members.realname import COLUMNS, REALNAME_KIND, realname_export_submit
 from gonghui.testing import make_member, make_user
 
@@ -42,6 +43,9 @@ def test_the_layout_is_the_national_systems_column_order():
 
 def test_a_holder_exports_full_numbers_of_the_scope_as_a_job_with_one_audit_entry(fed, exporter):
     make_member(union=fed.union_a2, name="王芳")
+    person = fed.member_a1.person
+    Person.objects.filter(pk=person.pk).update(ethnicity="回族", political_status=PoliticalStatus.CPC_MEMBER)
+    Membership.objects.filter(pk=fed.member_a1.pk).update(department="质检部", job_title="质检员")
     scope = fed.scope(exporter)
     job = realname_export_submit(scope=scope, reason="年度实名制数据上报")
     job = job_get(scope=scope, pk=job.pk)
@@ -50,8 +54,9 @@ def test_a_holder_exports_full_numbers_of_the_scope_as_a_job_with_one_audit_entr
     assert header == HEADERS
     by_name = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
     assert set(by_name) == {"张伟", "王芳"}  # 许村 is another town
-    person = fed.member_a1.person
     zhang = by_name["张伟"]
+    assert (zhang["民族"], zhang["政治面貌"], zhang["部门"], zhang["职务"]) == ("回族", "中共党员", "质检部", "质检员")
+    assert by_name["王芳"]["民族"] is None
     assert (zhang["身份证号"], zhang["手机号码"]) == (person.id_number, person.mobile)
     assert (zhang["工作单位"], zhang["统一社会信用代码"]) == (fed.employer_a1.name, fed.employer_a1.uscc)
     assert (zhang["会员状态"], zhang["所在工会"], zhang["是否农民工"]) == ("在会", "海宁皮革城工会", "否")

@@ -1,4 +1,4 @@
-"""manage.py import_members FILE --union CODE [--as USERNAME]"""
+"""manage.py import_members FILE --union CODE [--sheet NAME] [--as USERNAME]"""
 
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,14 @@ from gonghui.organisations.selectors import organisation_get
 
 class Command(BaseCommand):
     help = (
-        "导入会员花名册（.xlsx 或 .csv）到一个基层工会。先检查每一行，文件有任何错误则一行都不导入，"
+        "导入会员花名册（.xlsx、.xls、.ods 或 .csv）到一个基层工会。先检查每一行，文件有任何错误则一行都不导入，"
         "列出错误（行、列、原因）并以非零状态退出。不带 --as 时以市总工会权限运行：能登录服务器"
         "运行命令的人被视为可信；带 --as 则只能导入到该账号管辖范围内的工会。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="花名册文件（.xlsx 或 .csv）")
+        parser.add_argument("file", type=Path, help="花名册文件（.xlsx、.xls、.ods 或 .csv）")
+        parser.add_argument("--sheet", default="", help="要读取的工作表（默认：有花名册表头的那个）")
         parser.add_argument("--union", required=True, help="基层工会的组织代码")
         parser.add_argument(
             "--as", dest="as_user", metavar="USERNAME", help="以该账号的身份和管辖范围导入（默认：市总工会权限）"
@@ -40,7 +41,12 @@ class Command(BaseCommand):
             union = organisation_get(scope=scope, code=options["union"])
             with path.open("rb") as file:
                 job = import_job_submit(
-                    scope=scope, union=union, uploaded_file=file, filename=path.name, run_inline=True
+                    scope=scope,
+                    union=union,
+                    uploaded_file=file,
+                    filename=path.name,
+                    sheet=options["sheet"],
+                    run_inline=True,
                 )
         except ServiceError as exc:
             raise CommandError(exc.message) from exc

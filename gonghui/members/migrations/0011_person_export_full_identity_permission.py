@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0009_import_job_warnings'),
+        ('members', '0010_person_ethnicity_political_status_membership_department_job_title_import_sheet'),
     ]
 
     operations = [
