@@ -45,7 +45,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from gonghui.core.access import Scope, StaffScope
@@ -68,6 +68,7 @@ INTERNAL_ERROR = gettext_noop("任务执行时发生内部错误，请联系管�
 WORKER_LOST = gettext_noop("后台进程意外中断，任务未完成，请重试")
 RETRYING = "后台进程意外中断，已重新排队（第 {attempt} 次尝试）"
 UNFINISHED = (JobState.PENDING, JobState.RUNNING)
+LANGUAGE = "language"  # the params key holding the language the job was asked for in
 
 
 class JobCancelled(Exception):
@@ -188,7 +189,8 @@ def job_submit(
         owner=owner if getattr(owner, "is_authenticated", False) else None,
         scope_path=scope_path,
         scope_person_id=scope_person_id,
-        params=params or {},
+        # The asker's language: what the run writes (errors, headings) reads as they asked.
+        params={LANGUAGE: translation.get_language() or settings.LANGUAGE_CODE, **(params or {})},
         max_attempts=registered.max_attempts,
     )
     if start:
@@ -317,7 +319,8 @@ def _run(job: Job, lease: Lease) -> Outcome:
         return Outcome(failure=INTERNAL_ERROR, error=f"unknown job kind {job.kind}")
     for attempt in range(CONFLICT_RETRIES + 1):
         try:
-            return Outcome(result=kind.run(job, lease))
+            with translation.override(job.params.get(LANGUAGE) or settings.LANGUAGE_CODE):
+                return Outcome(result=kind.run(job, lease))
         except JobCancelled:
             return Outcome(cancelled=True)
         except ServiceError as err:

@@ -1,6 +1,7 @@
 """Service and API errors in English mode, those with names in them included, and the API's
 times in Asia/Shanghai with their offset."""
 
+import io
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import translation
 from gonghui.core.access import Role
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.members.exports import member_export_submit
+from gonghui.members.roster import read_roster
 from gonghui.members.selectors import MemberFilter
 from gonghui.organisations.identity import check_uscc
 from gonghui.organisations.models import OrganisationKind
@@ -62,3 +64,21 @@ def test_api_times_are_in_shanghai_with_their_offset(fed):
     created = body["created_at"]
     assert created.endswith("+08:00")
     assert abs(datetime.fromisoformat(created) - job.created_at) < timedelta(milliseconds=1)  # JSON keeps ms
+
+
+def test_roster_errors_read_in_english():
+    content = "姓名,身份证号,姓名\n王芳,330481199001011234,王芳\n".encode()
+    with translation.override("en"):
+        roster = read_roster(io.BytesIO(content), filename="roster.csv")
+    messages = [error.message for error in roster.errors]
+    assert "The column “姓名” appears twice" in messages
+    assert "The required column “手机号码” is missing" in messages
+
+
+def test_a_job_runs_in_the_language_it_was_asked_in(fed):
+    with translation.override("en"):
+        job = member_export_submit(scope=fed.scope(fed.town_a_staff), filters=MemberFilter())
+    assert job.params["language"] == "en"
+    with translation.override("zh-hans"):
+        job = member_export_submit(scope=fed.scope(fed.town_a_staff), filters=MemberFilter())
+    assert job.params["language"] == "zh-hans"
