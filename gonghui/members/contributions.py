@@ -28,9 +28,7 @@ navigation.registry.register_all(
             _("会员"),
             "members:list",
             order=20,
-            current=navigation.in_namespace(
-                "members", except_names=("import", "import_job", "transfers", "realname_export")
-            ),
+            current=navigation.in_namespace("members", except_names=("import", "import_job", "transfers")),
         ),
         navigation.NavEntry(
             "members.transfers", _("转接"), "members:transfers", order=30, current=navigation.at_url_names("transfers")
@@ -41,14 +39,6 @@ navigation.registry.register_all(
             "members:import",
             order=40,
             current=navigation.at_url_names("import", "import_job"),
-        ),
-        navigation.NavEntry(
-            "members.realname_export",
-            _("实名制导出"),
-            "members:realname_export",
-            order=45,
-            permission="members.export_full_identity",
-            current=navigation.at_url_names("realname_export"),
         ),
         navigation.NavEntry(
             "members.my_membership",

@@ -123,8 +123,9 @@ def test_the_page_starts_the_job_and_says_what_is_wrong(fed, exporter):
     assert outside.status_code == 404
     started = client.post(reverse("members:realname_export"), {"union": "HN-XF-001", "reason": "年度上报"})
     assert started.status_code == 302
-    job_pk = resolve(started.url).kwargs["pk"]
-    assert client.get(started.url).status_code == 200
+    job_page = started["Location"]
+    job_pk = resolve(job_page).kwargs["pk"]
+    assert client.get(job_page).status_code == 200
     download = client.get(reverse("job_download", args=[job_pk]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
 
