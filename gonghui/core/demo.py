@@ -82,13 +82,21 @@ def _city_spec(index: int) -> data.CitySpec:
     return data.CitySpec(f"{base.name}（{rounds + 1}）", f"{base.code}{rounds + 1}", (base.name, *base.old_names))
 
 
+def _cumulative(weights: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
+
+
 # --- places ------------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
 def _county_codes() -> dict[tuple[str, str], list[str]]:
-    """(province code, county name) -> region codes, from python-stdnum's own table, so a
-    code chosen here is one its ID check knows (names carry [from-to] year ranges)."""
+    """(province code, county name) -> region codes, from python-stdnum's own table, which
+    gives each code's years of use (names carry [from-to] year ranges)."""
     table = Path(ric.__file__).with_name("loc.dat").read_text(encoding="utf-8")
     codes: dict[tuple[str, str], list[str]] = {}
     province = ""
@@ -104,8 +112,10 @@ def _county_codes() -> dict[tuple[str, str], list[str]]:
 
 @cache
 def region_code(names: tuple[tuple[str, str], ...], year: int) -> str:
-    """A region code for a place under any of `names` that was in use in `year`; people
-    born before a county was renumbered carry its old code. Falls back to the province."""
+    """A region code for a place under any of `names` that was in use in `year`, the year a
+    number was issued (issue_year): people keep their number when the county is renamed or
+    renumbered, so those issued before carry its old code, whatever their birth year's
+    table says. Falls back to the province."""
     for key in names:
         for code in _county_codes().get(key, []):
             if ric.is_valid(_sample_id_number(code, year)):
@@ -113,19 +123,27 @@ def region_code(names: tuple[tuple[str, str], ...], year: int) -> str:
     return names[0][0] + "0000"
 
 
+FIRST_ISSUE = 1985  # the first identity numbers (15 digits)
+BIRTH_NUMBERS = 1999  # GB 11643-1999: from then every resident, children too, has a number
+_FIRST_ISSUE_YEARS = [y for y, _ in data.FIRST_ISSUE_YEARS]
+_FIRST_ISSUE_CUM = _cumulative([w for _, w in data.FIRST_ISSUE_YEARS])
+
+
+def issue_year(rng: random.Random, birth_year: int) -> int:
+    """The year someone's identity number was first issued: for those already 16 in 1985, a
+    year of the first round; for the next generation the year they turned 16, or a little
+    later (rural registration offices were slow), and from 1999 at the latest, when numbers
+    were given on the household register at any age; from then on, the year of birth."""
+    if birth_year + 16 < FIRST_ISSUE:
+        return rng.choices(_FIRST_ISSUE_YEARS, cum_weights=_FIRST_ISSUE_CUM)[0]
+    return min(birth_year + 16 + rng.choice((0, 0, 0, 1, 1, 2, 3)), max(birth_year, BIRTH_NUMBERS))
+
+
 def _sample_id_number(region: str, year: int) -> str:
     # An identity number born mid-year with sequence 1 (GB 11643: body, then check digit),
     # only to ask python-stdnum whether the region code was in use that year.
     body = f"{region}{year}0701003"
     return body + ric.calc_check_digit(body + "0")
-
-
-def _cumulative(weights: list[float]) -> list[float]:
-    total, out = 0.0, []
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
 
 
 # --- the context every contribution shares -------------------------------------------------------

@@ -39,8 +39,10 @@ class Home:
     """A place of household registration: python-stdnum knows its codes by name, and which
     of them were in use in a given year (counties were renamed and renumbered)."""
 
-    label: str
-    names: tuple[tuple[str, str], ...]  # (two-digit province code, county name as in stdnum's table)
+    label: str  # as it is called today
+    # (two-digit province code, county name as in stdnum's table), under every name it has
+    # had since 1985, so that a number issued in any year gets the code of that year
+    names: tuple[tuple[str, str], ...]
 
 
 # Where Haining's migrant workers come from, heaviest first (rough shares of the flow).
@@ -62,11 +64,11 @@ MIGRANT_HOMES: tuple[tuple[Home, float], ...] = (
     (Home("四川省渠县", (("51", "渠县"),)), 2),
     (Home("四川省南部县", (("51", "南部县"),)), 2),
     (Home("四川省中江县", (("51", "中江县"),)), 2),
-    (Home("重庆市开州区", (("50", "开县"), ("51", "开县"))), 2),
+    (Home("重庆市开州区", (("50", "开州区"), ("50", "开县"), ("51", "开县"))), 2),
     (Home("重庆市云阳县", (("50", "云阳县"), ("51", "云阳县"))), 2),
-    (Home("江西省鄱阳县", (("36", "鄱阳县"),)), 2),
+    (Home("江西省鄱阳县", (("36", "鄱阳县"), ("36", "波阳县"))), 2),
     (Home("江西省余干县", (("36", "余干县"),)), 2),
-    (Home("湖南省邵东县", (("43", "邵东县"),)), 1),
+    (Home("湖南省邵东市", (("43", "邵东市"), ("43", "邵东县"))), 1),
     (Home("湖南省新化县", (("43", "新化县"),)), 1),
     (Home("湖北省蕲春县", (("42", "蕲春县"),)), 1),
     (Home("云南省镇雄县", (("53", "镇雄县"),)), 2),
@@ -75,6 +77,29 @@ MIGRANT_HOMES: tuple[tuple[Home, float], ...] = (
     (Home("江苏省睢宁县", (("32", "睢宁县"),)), 1),
     (Home("广西壮族自治区博白县", (("45", "博白县"),)), 1),
 )
+
+
+# The age spread of a Zhejiang county's workforce in manufacturing and services, by band:
+# (first age, last age, weight of the band). Few are 16-17 (the minimum working age is 16),
+# most are 30-50; after 50 women retire from enterprise jobs and the bands thin out, but
+# re-employed retirees and older migrant workers keep some over 60. Nobody is over 74, so
+# nobody joins past 75 (which the registry asks to check). The young bands weigh more than
+# the share of the members on the stock day they come out as, because the ages are drawn
+# among those old enough for their join date (who joined ten years before is at least 26):
+# on the stock day about 0.3 % are 16-17, 7 % under 25, 56 % 30-49 and 5 % 60 or over.
+WORKFORCE_AGES: tuple[tuple[int, int, float], ...] = (
+    (16, 17, 1.4), (18, 19, 2.5), (20, 24, 9.6), (25, 29, 13.0), (30, 34, 14.8), (35, 39, 14.3),
+    (40, 44, 13.2), (45, 49, 11.7), (50, 54, 9.6), (55, 59, 6.4), (60, 64, 3.0), (65, 69, 1.1),
+    (70, 74, 0.35),
+)  # fmt: skip
+
+# Identity numbers were first issued from 1985 (Resident Identity Card Regulations) to every
+# resident of 16 and over, most of them by 1988, the last of the first round by the mid-1990s:
+# the share issued in each year to those already 16 in 1985.
+FIRST_ISSUE_YEARS: tuple[tuple[int, float], ...] = (
+    (1985, 30), (1986, 25), (1987, 15), (1988, 10), (1989, 6), (1990, 4), (1991, 3), (1992, 2),
+    (1993, 2), (1994, 1.5), (1995, 1.5),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

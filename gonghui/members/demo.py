@@ -8,17 +8,20 @@ history for them.
 
 from __future__ import annotations
 
+import math
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
+from itertools import accumulate
 
 from django.utils import timezone
 
 from gonghui.core import demo
 from gonghui.core import demo_data as data
 from gonghui.core.demo import BATCH, REVIEW_START, DemoContext, region_code
-from gonghui.members.identity import make_id_number
+from gonghui.members.identity import make_id_number, make_old_id_number, upgrade_15_digits
 from gonghui.members.models import (
     Education,
     Membership,
@@ -35,11 +38,17 @@ from gonghui.organisations.demo import CityPlan, EmployerPlan, Node
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
 
 PEOPLE_PER_FLUSH = 10_000
+YEAR = 365.2425  # days
 ID_EPOCH = date(1930, 1, 1).toordinal()  # birth dates the identity-number book can hold
 ID_DAYS = date(2030, 1, 1).toordinal() - ID_EPOCH
 
 # Shares that shape a city; numbers from the review where it gives them, judgement elsewhere.
 TRANSFER_SHARE = 0.05  # members who came in by transfer during the review (and a year since)
+EARLY_TRANSFER_SHARE = 0.06  # of members who joined their union 2006-2020, those who came by transfer
+EARLY_TRANSFERS_FROM = date(2006, 1, 1)
+FIRST_JOINS_FROM = date(2003, 1, 1)  # the earliest first join of a member who transferred
+MIN_AGE = 16  # on joining: the minimum working age (members/ages.py)
+OFFICER_AGE = 25  # the youngest a union's chair or officer is on joining
 LEFT_SHARE = 0.07  # people who joined and left again (and a year since), beyond those counted
 DEATH_SHARE = 0.003
 EARLY_JOIN_SHARE = 0.40  # members who joined before the review period began
@@ -67,8 +76,9 @@ HISTORY = demo.DemoContribution(
 )
 
 
-def _id_number(world: DemoContext, region: str, birth: date, sex: str) -> str:
-    """A valid identity number never handed out before in this build."""
+def _id_number(world: DemoContext, region: str, birth: date, sex: str, *, fifteen_digits: bool = False) -> str:
+    """A valid identity number never handed out before in this build; one first issued with
+    15 digits (before 1999) is made as that number and upgraded, as the import does."""
     books: dict[str, array[int]] = world.state.setdefault("members.id_sequences", {})
     # Up to 500 people share a region and birth date. A small array per region counts
     # them by day (a dict keyed by region and day would take gigabytes for a province);
@@ -81,8 +91,10 @@ def _id_number(world: DemoContext, region: str, birth: date, sex: str) -> str:
         used = days[day]
         if used < 500:
             days[day] = used + 1
-            start = (day * 7_919 + int(region)) % 500
-            return make_id_number(region=region, birth=birth, sequence=(start + used) % 500, sex=sex)
+            sequence = (day * 7_919 + int(region) + used) % 500
+            if fifteen_digits:
+                return upgrade_15_digits(make_old_id_number(region=region, birth=birth, sequence=sequence, sex=sex))
+            return make_id_number(region=region, birth=birth, sequence=sequence, sex=sex)
         birth += timedelta(days=1)
 
 
@@ -121,27 +133,32 @@ def _weighted(world: DemoContext, options: tuple[tuple[str, float], ...]) -> str
     return world.rng.choices([o[0] for o in options], weights=[o[1] for o in options])[0]
 
 
-def _person(world: DemoContext, city: CityPlan, union: Node, joined: date, *, min_age: int = 18) -> Person:
-    """A worker old enough to have joined on `joined`, of working age today."""
+def _person(
+    world: DemoContext,
+    city: CityPlan,
+    union: Node,
+    joined: date,
+    *,
+    counted_on: date | None = None,
+    youngest: int = MIN_AGE,
+) -> Person:
+    """A worker who joined on `joined`, at least `youngest` then, with the workforce's age
+    spread on `counted_on` (the stock day for the members counted there; else the join)."""
     rng = world.rng
     migrant = world.chance(union.migrant_share)
     sex = "F" if world.chance(FEMALE_SHARE.get(union.industry, 0.45)) else "M"
-    youngest = min(joined - timedelta(days=365 * min_age + 5), world.as_of - timedelta(days=365 * 18 + 5))
-    if min_age > 18:
-        oldest = youngest - timedelta(days=365 * 25)
-    else:
-        oldest = max(world.as_of - timedelta(days=365 * (50 if migrant else 58)), youngest - timedelta(days=365 * 30))
-    birth = world.day(min(oldest, youngest), youngest)
+    birth = _birth_date(world, joined, counted_on or joined, youngest)
+    issued = demo.issue_year(rng, birth.year)
     if migrant:
         home = rng.choices(world.homes, cum_weights=world.homes_cum)[0]
-        region, registration = region_code(home.names, birth.year), home.label
+        region, registration = region_code(home.names, issued), home.label
     else:
-        region = region_code(city.local_region_names, birth.year)
+        region = region_code(city.local_region_names, issued)
         registration = f"浙江省{city.spec.name.split('（')[0]}"
     world.people_made += 1
     return Person(
         name=world.name(local=not migrant, sex=sex),
-        id_number=_id_number(world, region, birth, sex),
+        id_number=_id_number(world, region, birth, sex, fifteen_digits=issued < demo.BIRTH_NUMBERS),
         birth_date=birth,
         sex=sex,
         mobile=world.mobile(),
@@ -150,6 +167,33 @@ def _person(world: DemoContext, city: CityPlan, union: Node, joined: date, *, mi
         skill_level=_weighted(world, SKILLS),
         is_migrant_worker=migrant,
     )
+
+
+_AGES = [age for first, last, _ in data.WORKFORCE_AGES for age in range(first, last + 1)]
+_AGE_SHARES = [share / (last - first + 1) for first, last, share in data.WORKFORCE_AGES for _ in range(first, last + 1)]
+_AGES_CUM = list(accumulate(_AGE_SHARES))
+
+
+def _birth_date(world: DemoContext, joined: date, counted_on: date, youngest: int) -> date:
+    """A birth date drawn from the workforce's ages on `counted_on`, among those old enough to
+    have been `youngest` on joining (someone who joined ten years before the stock day is at
+    least 26 on it)."""
+    lowest = youngest + int(max(0, (counted_on - joined).days) / YEAR)
+    i = min(max(lowest - _AGES[0], 0), len(_AGES) - 1)
+    floor = _AGES_CUM[i - 1] if i else 0.0
+    drawn = floor + world.rng.random() * (_AGES_CUM[-1] - floor)
+    age = _AGES[min(bisect_right(_AGES_CUM, drawn), len(_AGES) - 1)]
+    birth = counted_on - timedelta(days=math.ceil(age * YEAR) + world.rng.randint(0, 364))
+    latest = _years_before(joined, youngest)
+    # the youngest age drawn may still be too young on the join day: then a year older
+    return birth if birth <= latest else latest - timedelta(days=world.rng.randint(0, 364))
+
+
+def _years_before(day: date, years: int) -> date:
+    """The birth date of someone who turns `years` on `day` (28 February for a 29th)."""
+    if (day.month, day.day) == (2, 29):
+        return date(day.year - years, 2, 28)
+    return day.replace(year=day.year - years)
 
 
 def _join_date(world: DemoContext, union: Node, plan: EmployerPlan, until: date) -> date:
@@ -220,7 +264,10 @@ def _stock_member(
     if the clock runs past it, what happened since."""
     until = union.closed[1] - timedelta(days=1) if union.closed else world.stock_day
     joined = _join_date(world, union, plan, until)
-    person = _person(world, city, union, joined)
+    officer = union.closed is None and len(union.officers_from) < 2
+    person = _person(
+        world, city, union, joined, counted_on=world.stock_day, youngest=OFFICER_AGE if officer else MIN_AGE
+    )
     batch.people.append(person)
     m = _came_by_transfer(world, batch, person, union, plan, joined, open_unions)
     if m is None:
@@ -228,7 +275,7 @@ def _stock_member(
         _event(batch, m, MembershipEventKind.JOIN, joined)
     if union.closed is not None:
         _follow_closure(batch, m, union)
-    elif len(union.officers_from) < 2:
+    elif officer:
         union.officers_from.append(person)
     else:
         _after_stock_day(world, batch, m, union, open_unions)
@@ -243,17 +290,29 @@ def _came_by_transfer(
     joined: date,
     open_unions: list[Node],
 ) -> Membership | None:
-    """For a few members joined during the review: an earlier union they transferred from."""
-    if joined < date(2021, 3, 1) or not world.chance(TRANSFER_SHARE):
+    """For some members: an earlier union they transferred from, where they had been members
+    for years (joined there from 2003), so their first join (入会时间) is well before the day
+    they came (转入时间); some came before the review period, some during it."""
+    share = TRANSFER_SHARE if joined >= date(2021, 3, 1) else EARLY_TRANSFER_SHARE
+    if joined < EARLY_TRANSFERS_FROM or not world.chance(share):
         return None
     source = world.rng.choice(open_unions)
-    start = max(source.founded, person.birth_date + timedelta(days=365 * 18 + 5), date(2012, 1, 1))
+    source_plan = world.rng.choice(source.employers)
+    covered = source_plan.employer.covered_since or source.founded
+    start = max(source.founded, covered, _years_after(person.birth_date, MIN_AGE), FIRST_JOINS_FROM)
     end = joined - timedelta(days=30)
     if source is union or start >= end:
         return None
-    first = _membership(batch, person, source.org, world.rng.choice(source.employers).employer, world.day(start, end))
+    first = _membership(batch, person, source.org, source_plan.employer, world.day(start, end))
     _event(batch, first, MembershipEventKind.JOIN, first.joined_on)
     return _move(world, batch, first, union, plan.employer, joined)
+
+
+def _years_after(birth: date, years: int) -> date:
+    """The day someone born on `birth` turns `years` (1 March for a 29 February birthday)."""
+    if (birth.month, birth.day) == (2, 29):
+        return date(birth.year + years, 3, 1)
+    return birth.replace(year=birth.year + years)
 
 
 def _move(world: DemoContext, batch: _Batch, old: Membership, to: Node, employer: Employer, on: date) -> Membership:
@@ -322,7 +381,7 @@ def _former_members(world: DemoContext, city: CityPlan, batch: _Batch, open_unio
         union = world.rng.choices(open_unions, weights=weights)[0]
         plan = world.rng.choice(union.employers)
         joined = _join_date(world, union, plan, last - timedelta(days=45))
-        person = _person(world, city, union, joined, min_age=40 if died else 18)
+        person = _person(world, city, union, joined, youngest=40 if died else MIN_AGE)
         batch.people.append(person)
         m = _membership(batch, person, union.org, plan.employer, joined)
         _event(batch, m, MembershipEventKind.JOIN, joined)

@@ -198,6 +198,11 @@ def _editions(text: str) -> tuple[tuple[int | None, int | None, str], ...]:
     return tuple(editions)
 
 
+def region_of(code: str) -> Region | None:
+    """A six-digit region code as every edition of the table knows it, if any does."""
+    return _table()[1].get(code)
+
+
 @cache
 def provinces() -> frozenset[str]:
     """The province-level codes an identity number may start with."""

@@ -1,6 +1,8 @@
 """seed_demo at test scale: valid numbers, one active membership each, the target sizes at
-the end of the review period, and a sign-in for every role."""
+the end of the review period, and a sign-in for every role; people true to a real workforce
+(ages, identity numbers as they were issued, members who transferred after years)."""
 
+import random
 import re
 from datetime import date
 from io import StringIO
@@ -16,9 +18,12 @@ from stdnum.cn import ric, uscc
 
 from gonghui.accounts.second_factor import confirmed_device
 from gonghui.accounts.services import device_secret
-from gonghui.core.demo import targets_for
+from gonghui.core import demo_data as data
+from gonghui.core.demo import issue_year, region_code, targets_for
 from gonghui.core.figures import Period, get_figure
 from gonghui.demo.seeding import DEMO_PASSWORD
+from gonghui.members.ages import age_on, join_age_check
+from gonghui.members.identity import id_number_check, region_of, upgrade_15_digits
 from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
 from gonghui.organisations.models import (
     Employer,
@@ -30,6 +35,8 @@ from gonghui.organisations.models import (
 
 AS_OF = "2026-06-30"
 REVIEW = Period(date(2021, 1, 1), date(2025, 12, 31))
+AGE_BANDS = ((16, 17), (18, 19), (20, 24), (25, 29), (30, 34), (35, 39), (40, 44), (45, 49), (50, 54), (55, 59),
+             (60, 64), (65, 69), (70, 74), (75, 120))  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -50,10 +57,115 @@ def demo(db) -> str:
 
 
 def test_every_identity_number_and_credit_code_is_valid(demo):
-    assert all(ric.is_valid(n) for n in Person.objects.values_list("id_number", flat=True))
+    numbers = list(Person.objects.values_list("id_number", flat=True))
+    assert all(id_number_check(n) == (n, None, False) for n in numbers)
     assert all(uscc.is_valid(c) for c in Employer.objects.values_list("uscc", flat=True))
     assert all(uscc.is_valid(c) for c in Organisation.objects.values_list("uscc", flat=True))
     assert all(re.fullmatch(r"1[3-9]\d{9}", m) for m in Person.objects.values_list("mobile", flat=True))
+
+
+def test_members_have_the_age_spread_of_a_real_workforce(demo):
+    members = Membership.objects.filter(joined_on__lte=REVIEW.end).exclude(ended_on__lte=REVIEW.end)
+    ages = [age_on(birth, REVIEW.end) for birth in members.values_list("person__birth_date", flat=True)]
+    bands = {band: sum(band[0] <= age <= band[1] for age in ages) for band in AGE_BANDS}
+    print(f"\nAges of the {len(ages):,} members on {REVIEW.end}:")  # pytest -s shows it
+    for (first, last), n in bands.items():
+        print(f"  {first:>2}-{last:<3} {n:>6,} {100 * n / len(ages):5.1f} % {'#' * round(200 * n / len(ages))}")
+    share = {band: n / len(ages) for band, n in bands.items()}
+    assert min(ages) >= 16 and max(ages) <= 75
+    assert bands[(16, 17)] > 0 and share[(16, 17)] < 0.01  # a few, just past the minimum working age
+    peak = sum(share[b] for b in AGE_BANDS if 30 <= b[0] < 50)
+    assert peak > 0.5 and max(share, key=share.__getitem__)[0] in range(30, 50)
+    over_60 = sum(share[b] for b in AGE_BANDS if b[0] >= 60)
+    assert 0.02 < over_60 < 0.10
+    older = members.filter(person__birth_date__lte=date(1965, 12, 31))
+    assert (
+        older.filter(person__is_migrant_worker=True).exists() and older.filter(person__is_migrant_worker=False).exists()
+    )
+
+
+def test_nobody_joins_before_sixteen_or_past_seventy_five(demo):
+    stretches = Membership.objects.values_list("person__birth_date", "first_joined_on", "joined_on")
+    for birth, first, joined in stretches:
+        assert join_age_check(birth, first, limits=(16, 75)).problem is None, (birth, first)
+        assert join_age_check(birth, joined, limits=(16, 75)) == (None, None), (birth, joined)
+
+
+def test_identity_numbers_carry_the_region_code_of_the_year_they_were_issued(demo):
+    people = list(Person.objects.values_list("id_number", "birth_date", "is_migrant_worker"))
+    retired_in = {number: _retired_in(number) for number, _, _ in people}
+    # python-stdnum asks whether the code was in use in the birth year; a number's code is
+    # that of its issue year, so it refuses many that our check accepts (a Haining local born
+    # in 1975 with 330481, of 1989) ...
+    refused = [n for n, _, _ in people if not ric.is_valid(n)]
+    assert len(refused) > 0.05 * len(people)
+    assert all(id_number_check(n).problem is None for n in refused)
+    assert any(n.startswith("330481") and birth.year < 1989 for n, birth, _ in people)
+    # ... and codes retired since are still carried, by locals and by migrant workers
+    retired = [(n, migrant) for n, _, migrant in people if retired_in[n]]
+    assert len(retired) > 0.05 * len(people)
+    assert {n[:6] for n, migrant in retired if not migrant} >= {"330423", "339002"}  # 海宁县, 海宁市 (1986-1989)
+    assert len({n[:6] for n, migrant in retired if migrant}) > 5
+    # and nobody carries a code that was retired before their number could be issued
+    assert all(year >= max(birth.year, 1985) for n, birth, _ in people if (year := retired_in[n]))
+
+
+def _retired_in(number: str) -> int | None:
+    """The last year the number's region code was in use, if it is no longer; every code is
+    in some edition of the table."""
+    region = region_of(number[:6])
+    assert region is not None, number
+    return region.retired
+
+
+def test_the_region_code_is_that_of_the_issue_year():
+    haining = (("33", "海宁市"), ("33", "海宁县"))
+    assert [region_code(haining, year) for year in (1985, 1987, 1990, 2025)] == ["330423", "339002", "330481", "330481"]
+    taihe = data.MIGRANT_HOMES[0][0]
+    assert [region_code(taihe.names, year) for year in (1990, 2001)] == ["342123", "341222"]  # 阜阳地区, 阜阳市
+    # every home and city has a county's code, not only its province's, whenever it was issued
+    places = [home.names for home, _ in data.MIGRANT_HOMES]
+    places += [tuple(("33", name) for name in (spec.name, *spec.old_names)) for spec in data.PROVINCE_CITIES]
+    assert not [(names, y) for names in places for y in range(1985, 2027) if region_code(names, y).endswith("0000")]
+
+
+def test_numbers_are_issued_in_the_first_round_at_sixteen_or_at_birth():
+    rng = random.Random(3)
+    assert {issue_year(rng, 1955) for _ in range(500)} == set(range(1985, 1996))
+    assert all(1985 <= issue_year(rng, 1969) <= 1988 for _ in range(100))
+    assert all(1991 <= issue_year(rng, 1975) <= 1994 for _ in range(100))
+    assert {issue_year(rng, 1990) for _ in range(100)} == {1999}
+    assert {issue_year(rng, 2005) for _ in range(100)} == {2005}
+
+
+def test_numbers_first_issued_with_15_digits_are_kept_as_upgraded(demo):
+    people = Person.objects.values_list("id_number", "birth_date")
+    # A code retired before 1999 was only ever in 15-digit numbers: its holders' numbers
+    # were upgraded (national rule: "19" before the year, then the check digit).
+    old = [(n, birth) for n, birth in people if (_retired_in(n) or 9999) < 1999]
+    assert len(old) > 0.01 * len(people)
+    assert all(birth.year < 1983 for _, birth in old)
+    assert any(birth.year < 1980 for _, birth in old)
+    for number, _ in old:
+        fifteen = number[:6] + number[8:17]
+        assert upgrade_15_digits(fifteen) == number
+        assert id_number_check(fifteen) == (number, None, True)
+
+
+def test_some_members_transferred_after_years_of_membership(demo):
+    members = Membership.objects.filter(joined_on__lte=REVIEW.end).exclude(ended_on__lte=REVIEW.end)
+    came = members.filter(first_joined_on__lt=F("joined_on"), first_joined_on__year__range=(2003, 2015))
+    long_before = [m for m in came.select_related("person") if (m.joined_on - m.first_joined_on).days > 5 * 365]
+    assert sum(m.joined_on < REVIEW.start for m in long_before) >= 3  # came before the review period
+    assert sum(m.joined_on >= REVIEW.start for m in long_before) >= 3  # and during it
+    for m in long_before[:50]:
+        # back through the transfers (a union closed since may have moved them once more) to
+        # the first union's stretch: joined on the first join day, at 16 or older
+        stretch = m
+        while stretch.joined_on != m.first_joined_on:
+            stretch = m.person.memberships.get(status=MembershipStatus.TRANSFERRED, ended_on=stretch.joined_on)
+        assert stretch != m and stretch.events.filter(kind="join", on=m.first_joined_on).exists()
+        assert age_on(m.person.birth_date, m.first_joined_on) >= 16
 
 
 def test_birth_date_and_sex_agree_with_the_identity_number(demo):
