@@ -137,7 +137,9 @@ def realname_xlsx(*, scope: Scope, filters: MemberFilter, progress: Progress | N
     total = listed.count()
     book = Book()
     sheet = book.table(
-        SHEET, [(column.header, column.width) for column in COLUMNS], text_columns=frozenset(c.header for c in COLUMNS if c.text)
+        SHEET,
+        [(column.header, column.width) for column in COLUMNS],
+        text_columns=frozenset(c.header for c in COLUMNS if c.text),
     )
     count = 0
     for values in listed.values_list(*paths).iterator(chunk_size=CHUNK):
