@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from gonghui.testing import Federation, build_federation
@@ -28,6 +30,14 @@ def _force_login_gives_the_second_factor(monkeypatch) -> None:
     from gonghui.accounts.testing import force_login_with_second_factor
 
     monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    # A request in English mode leaves English active in the thread (LocaleMiddleware does
+    # not switch back), and services translate their messages as they raise them: each
+    # test starts in the site's language, as each request does.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from gonghui.accounts.api_auth import API_AUTH
 from gonghui.core.api_audit import router as audit_router
 from gonghui.core.api_jobs import router as jobs_router
 from gonghui.core.api_notifications import router as notifications_router
-from gonghui.core.api_support import install_error_handlers
+from gonghui.core.api_support import LocalTimeRenderer, install_error_handlers
 from gonghui.enrolment.api import router as public_applications_router
 from gonghui.members.api import router as members_router
 from gonghui.members.api_imports import router as imports_router
@@ -25,6 +25,7 @@ api = NinjaAPI(
     auth=API_AUTH,
     openapi_url="/openapi.json",
     docs_url="/docs",
+    renderer=LocalTimeRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/v1/organisations", organisations_router)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 
 from gonghui.accounts.models import Account
 from gonghui.core.access import MemberScope, Role, Scope, StaffScope
@@ -16,13 +17,13 @@ from gonghui.organisations.models import Organisation
 def scope_for(user: Any) -> Scope:
     """The scope of a signed-in user, from their account's role and organisation."""
     if user is None or not user.is_authenticated:
-        raise Forbidden("请先登录")
+        raise Forbidden(gettext("请先登录"))
     account = account_of(user)
     if account is None:
         return _superuser_scope(user)
     if account.role == Role.MEMBER:
         if account.person_id is None:
-            raise Forbidden("该账号未关联会员")
+            raise Forbidden(gettext("该账号未关联会员"))
         return MemberScope(user=user, person_id=account.person_id)
     org = account.organisation
     return StaffScope(user=user, role=account.role, organisation_id=org.pk, organisation_path=org.path)
@@ -42,5 +43,5 @@ def account_of(user: Any) -> Any:
 def _superuser_scope(user: Any) -> Scope:
     root = Organisation.objects.get_root_nodes().first() if user.is_superuser else None
     if root is None:
-        raise Forbidden("该账号没有分配角色")
+        raise Forbidden(gettext("该账号没有分配角色"))
     return StaffScope(user=user, role=Role.CITY, organisation_id=root.pk, organisation_path=root.path)

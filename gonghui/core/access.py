@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, TextChoices
+from django.utils.translation import gettext, gettext_noop
 
 from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.tree import subtree_q
@@ -45,14 +46,14 @@ class _ScopeBase(ABC):
         self.require_staff()
         if not self.covers_path(organisation.path):
             union = getattr(organisation, "is_grassroots", False)
-            default = "该工会不在您的管辖范围内" if union else "该组织不在您的管辖范围内"
+            default = gettext_noop("该工会不在您的管辖范围内") if union else gettext_noop("该组织不在您的管辖范围内")
             raise Forbidden(message or default, field=field)
 
     def require_visible(self, organisation: Any, *, field: str = "organisation") -> None:
         """For reads handed an organisation already fetched: outside the scope it is not
         found (404), so its existence is not revealed."""
         if not self.covers_path(organisation.path):
-            raise NotFound("没有找到该组织，或不在您的管辖范围内", field=field)
+            raise NotFound(gettext("没有找到该组织，或不在您的管辖范围内"), field=field)
 
     def has_perm(self, perm: str) -> bool:
         return bool(self.user.has_perm(perm))
@@ -106,7 +107,7 @@ class MemberScope(_ScopeBase):
         return Q(pk__in=[])
 
     def require_staff(self) -> NoReturn:
-        raise Forbidden("仅限工会工作人员操作")
+        raise Forbidden(gettext("仅限工会工作人员操作"))
 
 
 # Callers annotate with `Scope`; code that needs one side narrows with `isinstance` or
@@ -140,5 +141,5 @@ def signed_in_user(request: HttpRequest) -> User:
     anonymous request that slipped past one is refused rather than read as nobody's."""
     user = request.user
     if not user.is_authenticated:
-        raise Forbidden("请先登录")
+        raise Forbidden(gettext("请先登录"))
     return user

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -15,10 +15,14 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, OperationalError, connections, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
@@ -156,6 +160,20 @@ class ErrorOut(Schema):
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times in the federation's time zone (Asia/Shanghai), with their offset: 2026-03-01T09:30:00+08:00,
+    the same moment the pages show, rather than UTC that a reader would take for local."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return super().default(timezone.localtime(o))
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
+
 def error_response(
     api: NinjaAPI, request: HttpRequest, *, status: int, detail: str, code: str, field: str | None = None
 ) -> HttpResponse:
@@ -164,7 +182,10 @@ def error_response(
 
 def _on_service_error(api: NinjaAPI, request: HttpRequest, exc: ServiceError) -> HttpResponse:
     audit_service_refusal(request=request, err=exc)
-    return error_response(api, request, status=exc.status_code, detail=exc.message, field=exc.field, code=exc.code)
+    # Services raise their messages as catalogue ids (or already translated): shown in the
+    # asker's language here, as pages do with form_error.
+    detail = _(exc.message)
+    return error_response(api, request, status=exc.status_code, detail=detail, field=exc.field, code=exc.code)
 
 
 def _on_unauthenticated(api: NinjaAPI, request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -176,11 +197,11 @@ def _on_unauthenticated(api: NinjaAPI, request: HttpRequest, exc: Authentication
 
 
 HTTP_ERROR_TEXT = {
-    401: ("unauthenticated", "请先登录，或提供有效的 API 令牌"),
-    403: ("forbidden", "没有权限执行该操作"),
-    404: ("not_found", "没有找到"),
-    405: ("method_not_allowed", "不支持该请求方法"),
-    429: ("throttled", "请求过于频繁，请稍后再试"),
+    401: ("unauthenticated", gettext_noop("请先登录，或提供有效的 API 令牌")),
+    403: ("forbidden", gettext_noop("没有权限执行该操作")),
+    404: ("not_found", gettext_noop("没有找到")),
+    405: ("method_not_allowed", gettext_noop("不支持该请求方法")),
+    429: ("throttled", gettext_noop("请求过于频繁，请稍后再试")),
 }
 
 
@@ -231,19 +252,19 @@ def error_field(error: dict[str, Any]) -> str | None:
 
 
 _REASONS = {
-    "missing": "必须填写",
-    "json_invalid": "请求内容不是有效的 JSON",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "bool_parsing": "应为 true 或 false",
-    "bool_type": "应为 true 或 false",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "string_type": "应为文本",
-    "literal_error": "取值不在允许范围内",
-    "enum": "取值不在允许范围内",
-    "extra_forbidden": "不认识的字段",
+    "missing": gettext_noop("必须填写"),
+    "json_invalid": gettext_noop("请求内容不是有效的 JSON"),
+    "int_parsing": gettext_noop("应为整数"),
+    "int_type": gettext_noop("应为整数"),
+    "bool_parsing": gettext_noop("应为 true 或 false"),
+    "bool_type": gettext_noop("应为 true 或 false"),
+    "date_parsing": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "date_from_datetime_parsing": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "date_type": gettext_noop("日期格式应为 YYYY-MM-DD"),
+    "string_type": gettext_noop("应为文本"),
+    "literal_error": gettext_noop("取值不在允许范围内"),
+    "enum": gettext_noop("取值不在允许范围内"),
+    "extra_forbidden": gettext_noop("不认识的字段"),
     CONTROL_CODE: CONTROL_MESSAGE,
 }
 
@@ -286,8 +307,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 API_PREFIX = "/api/"
 JSON_TYPE = "application/json; charset=utf-8"  # as ninja's renderer answers
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
-SERVER_ERROR_TEXT = ("server_error", "服务器出错，请稍后再试")
-OTHER_ERROR_TEXT = ("invalid", "请求有误")
+SERVER_ERROR_TEXT = ("server_error", gettext_noop("服务器出错，请稍后再试"))
+OTHER_ERROR_TEXT = ("invalid", gettext_noop("请求有误"))
 
 
 class ApiErrorsAsJson:

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connections, models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from gonghui.core.access import Role, Scope
@@ -216,7 +217,7 @@ def audit_require_reader(*, scope: Scope) -> None:
     """Only city staff holding the permission read the log: town and union officers would
     otherwise see what the city and other towns looked at."""
     if scope.role != Role.CITY or not scope.has_perm(AUDIT_VIEW_PERM):
-        raise Forbidden("仅限有审计权限的市总工会工作人员查看审计日志")
+        raise Forbidden(gettext("仅限有审计权限的市总工会工作人员查看审计日志"))
 
 
 def audit_entry_list(*, scope: Scope, filters: AuditFilter) -> QuerySet[AuditEntry]:
@@ -259,7 +260,10 @@ def audit_prune(*, older_than_days: int, batch: int = PRUNE_BATCH) -> int:
     change a row while it is off, and a failure rolls the trigger back on with the delete.
     Batches keep that lock short, since every audited request waits on it to insert."""
     if older_than_days < MIN_RETENTION_DAYS:
-        raise ValidationFailed(f"审计日志至少保留 {MIN_RETENTION_DAYS} 天", field="older_than")
+        raise ValidationFailed(
+            gettext("审计日志至少保留 %(days)s 天") % {"days": MIN_RETENTION_DAYS},
+            field="older_than",
+        )
     cutoff = timezone.now() - timedelta(days=older_than_days)
     removed = 0
     while True:

@@ -44,7 +44,7 @@ from typing import Any
 
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django_stubs_ext import StrOrPromise
 
 from gonghui.core.errors import NotFound
@@ -183,7 +183,7 @@ def get_figure(name: str) -> Figure:
     try:
         return registry.get(name)
     except KeyError:
-        raise NotFound(f"没有这个指标：{name}", field="figure") from None
+        raise NotFound(gettext("没有这个指标：%(name)s") % {"name": name}, field="figure") from None
 
 
 def by_programme(figures: list[Figure]) -> list[tuple[str, list[Figure]]]:

@@ -46,13 +46,13 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from gonghui.core.access import Scope, StaffScope
 from gonghui.core.audit import audit_record
 from gonghui.core.crypto import decrypt_bytes, encrypt_bytes
-from gonghui.core.errors import Conflict, NotFound, ServiceError
+from gonghui.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from gonghui.core.models import AuditEntry, Job, JobState
 from gonghui.core.notifications import notify
 from gonghui.core.registry import Registry
@@ -64,11 +64,12 @@ PROGRESS_SECONDS = 1.0  # progress reaches the database at most this often
 CONFLICT_RETRIES = 3  # deadlocks and serialization failures retried before "try again"
 # SQLSTATE of a deadlock and of a serialization failure (PostgreSQL); SQLite says "locked".
 CONFLICT_STATES = {"40P01", "40001"}
-TRY_AGAIN = "系统繁忙，任务未完成，请稍后重试"
-INTERNAL_ERROR = "任务执行时发生内部错误，请联系管理员"
-WORKER_LOST = "后台进程意外中断，任务未完成，请重试"
+TRY_AGAIN = gettext_noop("系统繁忙，任务未完成，请稍后重试")
+INTERNAL_ERROR = gettext_noop("任务执行时发生内部错误，请联系管理员")
+WORKER_LOST = gettext_noop("后台进程意外中断，任务未完成，请重试")
 RETRYING = "后台进程意外中断，已重新排队（第 {attempt} 次尝试）"
 UNFINISHED = (JobState.PENDING, JobState.RUNNING)
+LANGUAGE = "language"  # the params key holding the language the job was asked for in
 
 
 class JobCancelled(Exception):
@@ -98,6 +99,9 @@ class JobKind:
     on_ended: Callable[[Job], None] | None = None
     # The page that shows this kind of job best (an import's page shows its error report).
     page_url: Callable[[Job], str] | None = None
+    # A permission needed to download the result besides seeing the job (a file with full
+    # identity numbers must not reach whoever merely oversees the subtree).
+    download_permission: str = ""
 
 
 kinds: Registry[JobKind] = Registry("job kinds", key=attrgetter("name"), order=attrgetter("name"))
@@ -161,7 +165,7 @@ def job_get(*, scope: Scope, pk: int) -> Job:
     API say so without waiting for the periodic check."""
     job = jobs_for(scope).filter(pk=pk).first()
     if job is None:
-        raise NotFound("没有找到该任务，或不在您的管辖范围内", field="job")
+        raise NotFound(gettext("没有找到该任务，或不在您的管辖范围内"), field="job")
     if job.state == JobState.RUNNING and _lease_expired(job):
         job_reap_one(job)
         job.refresh_from_db()
@@ -200,7 +204,8 @@ def job_submit(
         owner=owner if getattr(owner, "is_authenticated", False) else None,
         scope_path=scope_path,
         scope_person_id=scope_person_id,
-        params=params or {},
+        # The asker's language: what the run writes (errors, headings) reads as they asked.
+        params={LANGUAGE: translation.get_language() or settings.LANGUAGE_CODE, **(params or {})},
         max_attempts=registered.max_attempts,
     )
     if start:
@@ -222,7 +227,7 @@ def job_enqueue(job: Job) -> None:
 def job_retry(*, scope: Scope, job: Job) -> Job:
     """Queue a failed or cancelled job again, as its owner or anyone who may see it."""
     if not job_can_retry(job):
-        raise Conflict("该任务不能重试", field="job")
+        raise Conflict(gettext("该任务不能重试"), field="job")
     updated = Job.objects.filter(pk=job.pk, state=job.state).update(
         state=JobState.PENDING,
         run_token="",
@@ -234,7 +239,7 @@ def job_retry(*, scope: Scope, job: Job) -> Job:
         updated_at=timezone.now(),
     )
     if not updated:
-        raise Conflict("该任务的状态已改变，请刷新页面", field="job")
+        raise Conflict(gettext("该任务的状态已改变，请刷新页面"), field="job")
     job.refresh_from_db()
     job_enqueue(job)
     return job
@@ -243,10 +248,10 @@ def job_retry(*, scope: Scope, job: Job) -> Job:
 def job_cancel(*, scope: Scope, job: Job) -> Job:
     """Stop a waiting or running job; a running one stops at its next progress report."""
     updated = Job.objects.filter(pk=job.pk, state__in=UNFINISHED).update(
-        state=JobState.CANCELLED, message="已取消", finished_at=timezone.now(), updated_at=timezone.now()
+        state=JobState.CANCELLED, message=gettext_noop("已取消"), finished_at=timezone.now(), updated_at=timezone.now()
     )
     if not updated:
-        raise Conflict("该任务已结束，不能取消", field="job")
+        raise Conflict(gettext("该任务已结束，不能取消"), field="job")
     job.refresh_from_db()
     _ended(job)
     return job
@@ -265,7 +270,10 @@ def job_abandon(*, job_id: int, message: str) -> bool:
 def job_result_download(*, scope: Scope, job: Job, request: HttpRequest | None = None) -> JobResult:
     """The job's file, opened, for someone who may see the job; every download is audited."""
     if job.state != JobState.SUCCEEDED or not job.result_file:
-        raise NotFound("该任务没有可下载的文件（未完成或已超过保存期限）", field="job")
+        raise NotFound(gettext("该任务没有可下载的文件（未完成或已超过保存期限）"), field="job")
+    kind = _kind_or_none(job.kind)
+    if kind and kind.download_permission and not scope.has_perm(kind.download_permission):
+        raise Forbidden(gettext("您没有下载该文件的权限"), field="job")
     with job.result_file.open("rb") as file:
         content = decrypt_bytes(file.read(), purpose=PURPOSE)
     audit_record(
@@ -326,7 +334,8 @@ def _run(job: Job, lease: Lease) -> Outcome:
         return Outcome(failure=INTERNAL_ERROR, error=f"unknown job kind {job.kind}")
     for attempt in range(CONFLICT_RETRIES + 1):
         try:
-            return Outcome(result=kind.run(job, lease))
+            with translation.override(job.params.get(LANGUAGE) or settings.LANGUAGE_CODE):
+                return Outcome(result=kind.run(job, lease))
         except JobCancelled:
             return Outcome(cancelled=True)
         except ServiceError as err:
@@ -525,6 +534,6 @@ def jobs_purge_files(*, now: datetime | None = None) -> int:
     removed = 0
     for job in Job.objects.exclude(result_file="").filter(finished_at__lt=cutoff).order_by("pk"):
         job.result_file.delete(save=False)
-        Job.objects.filter(pk=job.pk).update(result_file="", message="结果文件已超过保存期限，已删除")
+        Job.objects.filter(pk=job.pk).update(result_file="", message=gettext_noop("结果文件已超过保存期限，已删除"))
         removed += 1
     return removed

@@ -16,10 +16,13 @@ file cannot catch, so each programme's tests should check its key is in the down
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from django.utils import timezone
+from django.utils.functional import Promise
 
 from gonghui.core.registry import Registry
 
@@ -30,15 +33,18 @@ Collect = Callable[[Any], list[dict[str, Any]]]
 @dataclass(frozen=True)
 class PersonalData:
     key: str
-    label: str
+    label: str | Promise
     collect: Collect
     order: int = 100
+    # The heading of each row key, as a reader sees it (gettext_lazy: Chinese, or English in
+    # English mode); a key without one is shown as it is.
+    columns: Mapping[str, str | Promise] = field(default_factory=dict)
 
 
 registry: Registry[PersonalData] = Registry("personal data parts")
 
 
-def register_personal_data(key: str, label: str, collect: Collect, order: int = 100) -> PersonalData:
+def register_personal_data(key: str, label: str | Promise, collect: Collect, order: int = 100) -> PersonalData:
     """Add a part to the member's data download; registering the same key twice is a bug."""
     return registry.register(PersonalData(key=key, label=label, collect=collect, order=order))
 
@@ -52,8 +58,14 @@ def personal_data_parts() -> list[PersonalData]:
 
 
 def json_ready(value: Any) -> Any:
+    """Dates as ISO strings; times in the federation's time zone with their offset
+    (2026-03-01T09:30:00+08:00), the moment the member saw on the page."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Promise):
+        return str(value)
     return value
 
 

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext_noop
 
 from gonghui.core.access import Scope
 from gonghui.core.audit import audit_record
@@ -58,7 +59,7 @@ class Step:
     # Who may take it, given the asker's scope and the (locked) object. None: nobody asks for
     # it; the system takes it as part of another change (e.g. a union closing).
     may: Who | None
-    refusal: str = "您无权办理此项"  # the 403 message when `may` says no
+    refusal: str = gettext_noop("您无权办理此项")  # the 403 message when `may` says no
     refusal_field: str | None = None  # default: the process's field
     # 409 when the step was already taken and the object waits for something else.
     repeated: str = ""

@@ -18,6 +18,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gonghui.accounts.models import Account
 from gonghui.accounts.services import device_provision, device_secret
@@ -58,10 +59,12 @@ def organisations_exist() -> bool:
 def seed_demo(*, scale: float, seed: int = 1, as_of: date | None = None, log: Log | None = None) -> DemoResult:
     """Build the demo federation in an empty database and create one sign-in per role."""
     if organisations_exist():
-        raise Conflict("数据库中已有组织数据；演示数据只能装入空库")
+        raise Conflict(gettext("数据库中已有组织数据；演示数据只能装入空库"))
     as_of = as_of or timezone.localdate()
     if as_of < EARLIEST_AS_OF:
-        raise ValidationFailed(f"历史截止日期不能早于 {EARLIEST_AS_OF}", field="as_of")
+        raise ValidationFailed(
+            gettext("历史截止日期不能早于 %(earliest)s") % {"earliest": EARLIEST_AS_OF}, field="as_of"
+        )
     started = time.monotonic()
     ctx = DemoContext(seed=seed, as_of=as_of, log=log or (lambda _msg: None), scale=scale, province=scale >= 2)
     _build(ctx)
@@ -86,7 +89,7 @@ def _build(ctx: DemoContext) -> None:
             for contribution in demo.registry.all():
                 contribution.each_city(ctx)
     if ctx.root is None or ctx.first_town is None:
-        raise Conflict("演示数据没有生成组织：组织建设应用未登记其演示数据")
+        raise Conflict(gettext("演示数据没有生成组织：组织建设应用未登记其演示数据"))
 
 
 # --- sign-ins --------------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def _member_with_history(union: Organisation) -> Person:
     moved = active.annotate(n=Count("person__memberships")).filter(n__gt=1).first()
     chosen = moved or active.first()
     if chosen is None:
-        raise Conflict(f"{union.name}没有在会会员，无法创建会员账号")
+        raise Conflict(gettext("%(union)s没有在会会员，无法创建会员账号") % {"union": union.name})
     return chosen.person
 
 

@@ -181,7 +181,7 @@ def roster_template(fmt: str) -> bytes:
     if fmt == "csv":
         return csv_bytes([[column.header for column in TEMPLATE_COLUMNS], example])
     if fmt != "xlsx":
-        raise ValidationFailed("模板格式只能是 xlsx 或 csv", field="format")
+        raise ValidationFailed(gettext("模板格式只能是 xlsx 或 csv"), field="format")
     widths = [(column.header, max(12, len(column.header) * 3)) for column in TEMPLATE_COLUMNS]
     # Identity and mobile numbers typed into a number column lose digits; text keeps them.
     book = Book()

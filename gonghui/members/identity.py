@@ -251,7 +251,7 @@ def normalise_mobile(value: str) -> str:
 def check_mobile(value: str, *, field: str = "mobile") -> str:
     number = normalise_mobile(value)
     if number and not MOBILE_RE.match(number):
-        raise ValidationFailed("手机号码应为11位，以13-19开头", field=field)
+        raise ValidationFailed(gettext("手机号码应为11位，以13-19开头"), field=field)
     return number
 
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from gonghui.core.access import Scope
@@ -73,13 +74,13 @@ INSERT_CHUNK = 20000  # rows per insert round; bounds the tuples built for one C
 COLUMN_ORDER = {column.header: index for index, column in enumerate(COLUMNS)}
 ID_COLUMN = "身份证号"
 MOBILE_COLUMN = "手机号码"
-MOBILE_KEPT = "该职工已登记的手机号码与本行不同，导入时保留原号码；如确需更换，请在会员资料中修改"
+MOBILE_KEPT = gettext_noop("该职工已登记的手机号码与本行不同，导入时保留原号码；如确需更换，请在会员资料中修改")
 IMPORT_KIND = "members.import"
 ENDED = (ImportStatus.DONE, ImportStatus.REJECTED)
 # Types the reader takes; the message says so when another is uploaded.
-WRONG_TYPE = "只能导入 .xlsx、.xls、.ods 或 .csv 文件"
-CHECKING = "正在检查"
-SAVING = "正在保存"
+WRONG_TYPE = gettext_noop("只能导入 .xlsx、.xls、.ods 或 .csv 文件")
+CHECKING = gettext_noop("正在检查")
+SAVING = gettext_noop("正在保存")
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def import_job_list(*, scope: Scope) -> QuerySet[ImportJob]:
 def import_job_get(*, scope: Scope, pk: int) -> ImportJob:
     job = import_job_list(scope=scope).filter(pk=pk).first()
     if job is None:
-        raise NotFound("没有找到该导入记录，或不在您的管辖范围内", field="import_job")
+        raise NotFound(gettext("没有找到该导入记录，或不在您的管辖范围内"), field="import_job")
     return job
 
 
@@ -212,7 +213,7 @@ def _check_rows(
         key = result.id_number or id_number_text(raw.get("id_number"))
         first = first_row_of.setdefault(key, number) if key else number
         if first != number:
-            errors.append(RowError(number, ID_COLUMN, f"身份证号与第{first}行重复"))
+            errors.append(RowError(number, ID_COLUMN, gettext("身份证号与第%(first)s行重复") % {"first": first}))
         elif result.row is not None:
             pending.append(result.row)
         if check.total_rows % LOOKUP_BATCH == 0:
@@ -237,7 +238,7 @@ def _settle(
             continue
         if person and _mobile_differs(person, row):
             # Never overwritten in bulk: the stored mobile stays, and the report says so.
-            warnings.append(RowError(row.row, MOBILE_COLUMN, MOBILE_KEPT))
+            warnings.append(RowError(row.row, MOBILE_COLUMN, gettext(MOBILE_KEPT)))
             row = row._replace(mobile="")
         kept.append(row)
         if person:
@@ -453,7 +454,11 @@ def roster_store(*, check: RosterCheck, job: ImportJob, progress: Progress | Non
     the hash of their number (the unique index they meet)."""
     union = lock_organisation(job.union)
     if union.status != OrganisationStatus.ACTIVE:
-        raise Conflict(f"{union.name}{union.get_status_display()}，未导入任何数据", field="union")
+        raise Conflict(
+            gettext("%(union)s%(status)s，未导入任何数据")
+            % {"union": union.name, "status": gettext(union.get_status_display())},
+            field="union",
+        )
     ctx = StoreContext.for_job(job)
     rows = sorted(check.rows, key=lambda row: blind_index(row.id_number))
     report = progress or _no_progress
@@ -569,9 +574,15 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
 def _check_importer(scope: Scope, union: Organisation) -> None:
     scope.require_covers(union, field="union", message="该工会不在您的管辖范围内")
     if not union.is_grassroots:
-        raise ValidationFailed(f"{union.name}不是基层工会；花名册只能导入到基层工会", field="union")
+        raise ValidationFailed(
+            gettext("%(union)s不是基层工会；花名册只能导入到基层工会") % {"union": union.name}, field="union"
+        )
     if union.status != OrganisationStatus.ACTIVE:
-        raise ValidationFailed(f"{union.name}{union.get_status_display()}，不能再接收会员", field="union")
+        raise ValidationFailed(
+            gettext("%(union)s%(status)s，不能再接收会员")
+            % {"union": union.name, "status": gettext(union.get_status_display())},
+            field="union",
+        )
 
 
 def import_job_submit(
@@ -643,7 +654,7 @@ def import_job_retry(*, scope: Scope, import_job: ImportJob, sheet: str = "", ru
     if import_job.status == ImportStatus.CHOOSE_SHEET and import_job.file:
         return _run_chosen_sheet(scope, import_job, sheet.strip(), run_inline)
     if import_job.status != ImportStatus.FAILED or not import_job.file or import_job.job is None:
-        raise Conflict("该导入不能重试，请重新上传文件", field="import_job")
+        raise Conflict(gettext("该导入不能重试，请重新上传文件"), field="import_job")
     chosen = {"sheet_name": sheet.strip()[:100]} if sheet.strip() else {}
     ImportJob.objects.filter(pk=import_job.pk).update(
         status=ImportStatus.PENDING, errors=[], error_count=0, warnings=[], warning_count=0, **chosen
@@ -656,14 +667,14 @@ def import_job_retry(*, scope: Scope, import_job: ImportJob, sheet: str = "", ru
 def _run_chosen_sheet(scope: Scope, import_job: ImportJob, sheet: str, run_inline: bool) -> ImportJob:
     if sheet not in import_job.sheet_choices:
         names = "、".join(import_job.sheet_choices)
-        raise ValidationFailed(f"请从这些工作表中选择一个：{names}", field="sheet")
+        raise ValidationFailed(gettext("请从这些工作表中选择一个：%(names)s") % {"names": names}, field="sheet")
     with transaction.atomic():
         # Only one choice starts a run, however often the button is pressed.
         chosen = ImportJob.objects.filter(pk=import_job.pk, status=ImportStatus.CHOOSE_SHEET).update(
             status=ImportStatus.PENDING, sheet_name=sheet, sheet_choices=[], errors=[], error_count=0
         )
         if not chosen:
-            raise Conflict("该导入已在进行，请刷新页面", field="import_job")
+            raise Conflict(gettext("该导入已在进行，请刷新页面"), field="import_job")
         import_job.refresh_from_db()
         _start(import_job, _user(scope))
     _run_now_or_queue(import_job, run_inline)

@@ -9,6 +9,7 @@ from gonghui.core.jobs import register_job_kind
 from gonghui.core.models import Job
 from gonghui.members.exports import EXPORT_KIND, member_export_work
 from gonghui.members.importing import IMPORT_KIND, import_job_ended, import_job_work
+from gonghui.members.realname import PERMISSION, REALNAME_KIND, realname_export_work
 
 
 def _import_page(job: Job) -> str:
@@ -19,3 +20,6 @@ register_job_kind(
     IMPORT_KIND, label="花名册导入", run=import_job_work, on_ended=import_job_ended, page_url=_import_page
 )
 register_job_kind(EXPORT_KIND, label="会员名单导出", run=member_export_work)
+register_job_kind(
+    REALNAME_KIND, label="全国实名制格式导出", run=realname_export_work, download_permission=PERMISSION, max_attempts=1
+)

@@ -16,6 +16,7 @@ Each write into a union (join, roster import, a transfer's start and completion)
 union first and re-checks that it is open, which serialises it with the union's closing."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from gonghui.core.errors import Conflict
 from gonghui.members.models import Membership, MembershipStatus, Transfer, TransferStatus
@@ -30,7 +31,7 @@ def lock_open_union(union: Organisation, *, field: str = "union") -> Organisatio
     checked before the lock may have closed while this request waited for it."""
     locked = lock_organisation(union)
     if not locked.is_grassroots or locked.status != OrganisationStatus.ACTIVE:
-        raise Conflict(f"{locked.name}不是正常状态的基层工会，不能接收会员", field=field)
+        raise Conflict(gettext("%(union)s不是正常状态的基层工会，不能接收会员") % {"union": locked.name}, field=field)
     return locked
 
 

@@ -95,7 +95,10 @@ class Person(TimeStampedModel):
             models.Index(fields=["name"], name="person_name_pattern_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["mobile_hash"], name="person_mobile_hash_idx"),
         ]
-        permissions = [("view_full_identity", "查看完整身份证号和手机号")]
+        permissions = [
+            ("view_full_identity", "查看完整身份证号和手机号"),
+            ("export_full_identity", "导出含完整号码的实名制名单"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from gonghui.core.personal_data import PersonalData, row
 from gonghui.members.models import MembershipEvent, Person, Transfer
 
@@ -16,11 +19,11 @@ def person_part(person: Person) -> list[dict[str, Any]]:
             name=person.name,
             id_number=person.id_number,
             birth_date=person.birth_date,
-            sex=person.get_sex_display(),
+            sex=gettext(person.get_sex_display()),
             mobile=person.mobile,
             household_registration=person.household_registration,
-            education=person.get_education_display() if person.education else "",
-            skill_level=person.get_skill_level_display() if person.skill_level else "",
+            education=gettext(person.get_education_display()) if person.education else "",
+            skill_level=gettext(person.get_skill_level_display()) if person.skill_level else "",
             is_migrant_worker=person.is_migrant_worker,
             ethnicity=person.ethnicity,
             political_status=person.get_political_status_display() if person.political_status else "",
@@ -41,7 +44,7 @@ def memberships_part(person: Person) -> list[dict[str, Any]]:
             job_title=m.job_title,
             joined_on=m.joined_on,
             ended_on=m.ended_on,
-            status=m.get_status_display(),
+            status=gettext(m.get_status_display()),
             leave_reason=m.leave_reason,
         )
         for m in memberships
@@ -53,7 +56,7 @@ def events_part(person: Person) -> list[dict[str, Any]]:
     return [
         row(
             on=e.on,
-            kind=e.get_kind_display(),
+            kind=gettext(e.get_kind_display()),
             union=e.union.name,
             counterpart=e.counterpart.name if e.counterpart else "",
             reason=e.reason,
@@ -70,8 +73,8 @@ def transfers_part(person: Person) -> list[dict[str, Any]]:
             to_union=t.to_union.name,
             requested_on=t.requested_on,
             effective_on=t.effective_on,
-            status=t.get_status_display(),
-            initiated_by=t.get_initiated_by_display(),
+            status=gettext(t.get_status_display()),
+            initiated_by=gettext(t.get_initiated_by_display()),
             note=t.note,
             refuse_reason=t.refuse_reason,
         )
@@ -79,9 +82,47 @@ def transfers_part(person: Person) -> list[dict[str, Any]]:
     ]
 
 
+PERSON_COLUMNS = {
+    "name": _("姓名"),
+    "id_number": _("身份证号"),
+    "birth_date": _("出生日期"),
+    "sex": _("性别"),
+    "mobile": _("手机号码"),
+    "household_registration": _("户籍地"),
+    "education": _("学历"),
+    "skill_level": _("技能等级"),
+    "is_migrant_worker": _("是否农民工"),
+}
+MEMBERSHIP_COLUMNS = {
+    "union": _("所在工会"),
+    "employer": _("工作单位"),
+    "first_joined_on": _("入会时间"),
+    "joined_on": _("转入时间"),
+    "ended_on": _("离会时间"),
+    "status": _("状态"),
+    "leave_reason": _("退会原因"),
+}
+EVENT_COLUMNS = {
+    "on": _("日期"),
+    "kind": _("变动"),
+    "union": _("工会"),
+    "counterpart": _("对方工会"),
+    "reason": _("原因"),
+}
+TRANSFER_COLUMNS = {
+    "from_union": _("转出工会"),
+    "to_union": _("转入工会"),
+    "requested_on": _("申请日期"),
+    "effective_on": _("生效日期"),
+    "status": _("状态"),
+    "initiated_by": _("发起方"),
+    "note": _("备注"),
+    "refuse_reason": _("退回理由"),
+}
+
 PARTS = (
-    PersonalData("person", "个人信息", person_part, order=10),
-    PersonalData("memberships", "会籍", memberships_part, order=20),
-    PersonalData("membership_events", "会籍变动", events_part, order=30),
-    PersonalData("transfers", "组织关系转接", transfers_part, order=40),
+    PersonalData("person", _("个人信息"), person_part, order=10, columns=PERSON_COLUMNS),
+    PersonalData("memberships", _("会籍"), memberships_part, order=20, columns=MEMBERSHIP_COLUMNS),
+    PersonalData("membership_events", _("会籍变动"), events_part, order=30, columns=EVENT_COLUMNS),
+    PersonalData("transfers", _("组织关系转接"), transfers_part, order=40, columns=TRANSFER_COLUMNS),
 )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
+from django.utils.translation import gettext, gettext_noop
 from openpyxl.utils.datetime import from_excel
 
 from gonghui.core.masking import mask_numbers
@@ -271,8 +272,8 @@ class Roster(NamedTuple):
     warnings: list[RowError]
 
 
-NO_HEADER = (
-    f"没有找到表头：前 {HEADER_SCAN_ROWS} 行中没有同时有「姓名」和「身份证号」两列的一行。"
+NO_HEADER = gettext_noop(
+    "没有找到表头：前 %(rows)s 行中没有同时有「姓名」和「身份证号」两列的一行。"
     "请使用模板中的列名（可从导入页面下载模板）"
 )
 
@@ -314,7 +315,13 @@ def _find_header(book: Book, sheet: str | None) -> tuple[int, tuple[Cell, ...], 
         sheet = None  # a CSV is one sheet, whatever it was called
     if sheet is not None and sheet not in book.sheets:
         names = "、".join(f"「{name}」" for name in book.sheets)
-        return [RowError(HEADER_ROW, FILE_COLUMN, f"工作簿中没有名为「{sheet}」的工作表；有：{names}")]
+        return [
+            RowError(
+                HEADER_ROW,
+                FILE_COLUMN,
+                gettext("工作簿中没有名为「%(sheet)s」的工作表；有：%(names)s") % {"sheet": sheet, "names": names},
+            )
+        ]
     heads: list[_Head] = []
     found: list[_Head] = []
     for name in [sheet] if sheet is not None else book.sheets:
@@ -353,10 +360,10 @@ def _no_header(heads: list[_Head]) -> list[RowError]:
     """No sheet has a header. A row that names some columns is probably the header with a
     column missing or misspelt; its problems are reported. Otherwise nothing is known here."""
     if not any(head.read for head in heads):
-        return [RowError(HEADER_ROW, FILE_COLUMN, "文件是空的，没有表头")]
+        return [RowError(HEADER_ROW, FILE_COLUMN, gettext("文件是空的，没有表头"))]
     closest = max(heads, key=lambda head: head.known)
     if closest.known < 2:
-        return [RowError(HEADER_ROW, FILE_COLUMN, NO_HEADER)]
+        return [RowError(HEADER_ROW, FILE_COLUMN, gettext(NO_HEADER) % {"rows": HEADER_SCAN_ROWS})]
     keys = [_header_keys(cells) for _, cells in closest.read]
     number, cells = closest.read[max(range(len(keys)), key=lambda i: (len(keys[i]), -i))]
     return header_positions(cells, row=number)[1]
@@ -443,14 +450,18 @@ def header_positions(
             # A file without its header has a person's row here: the numbers are masked.
             unknown.append(mask_numbers(" ".join(str(cell).split())))
         elif header in seen:
-            errors.append(RowError(row, header, f"列「{header}」出现了两次"))
+            errors.append(RowError(row, header, gettext("列「%(header)s」出现了两次") % {"header": header}))
         else:
             seen.add(header)
             positions.append((index, column.key))
     for column in COLUMNS:
         if column.required and column.header not in seen:
-            errors.append(RowError(row, column.header, f"缺少必填列「{column.header}」"))
-    warnings = [RowError(row, "", f"以下列不在导入范围内，未导入：{'、'.join(unknown)}")] if unknown else []
+            errors.append(RowError(row, column.header, gettext("缺少必填列「%(header)s」") % {"header": column.header}))
+    warnings = (
+        [RowError(row, "", gettext("以下列不在导入范围内，未导入：%(fields)s") % {"fields": "、".join(unknown)})]
+        if unknown
+        else []
+    )
     return positions, errors, warnings
 
 
@@ -618,21 +629,23 @@ class RowChecker:
     def _name(self, cell: Cell, problems: Problems) -> str:
         name = cell_text(cell)
         if not name:
-            problems.append(("姓名", "姓名不能为空"))
+            problems.append(("姓名", gettext("姓名不能为空")))
         elif len(name) > 50:
-            problems.append(("姓名", "姓名过长，最多50个字"))
+            problems.append(("姓名", gettext("姓名过长，最多50个字")))
         return name
 
     def _id_number(self, cell: Cell, problems: Problems, warnings: Problems) -> str:
         if isinstance(cell, int | float) and not isinstance(cell, bool):
             if not _is_old_id_number(cell):
                 # Excel keeps 15 significant digits, so the last three digits are already lost.
-                problems.append(("身份证号", "身份证号被存成了数字（Excel 只保留15位），请把该列设为文本后重新填写"))
+                problems.append(
+                    ("身份证号", gettext("身份证号被存成了数字（Excel 只保留15位），请把该列设为文本后重新填写"))
+                )
                 return ""
             cell = str(int(cell))  # an old 15-digit number fits whole in Excel's 15 digits
         number = id_number_text(cell)
         if not number:
-            problems.append(("身份证号", "身份证号不能为空"))
+            problems.append(("身份证号", gettext("身份证号不能为空")))
             return ""
         check = id_number_check(number, today=self.today)
         if check.problem:
@@ -645,7 +658,13 @@ class RowChecker:
     def _mobile(self, cell: Cell, problems: Problems) -> str:
         mobile = normalise_mobile(cell_text(cell))
         if mobile and not MOBILE_RE.match(mobile):
-            problems.append(("手机号码", f"手机号码「{mask_numbers(mobile, mobile=True)}」不对，应为11位、以13-19开头"))
+            problems.append(
+                (
+                    "手机号码",
+                    gettext("手机号码「%(mobile)s」不对，应为11位、以13-19开头")
+                    % {"mobile": mask_numbers(mobile, mobile=True)},
+                )
+            )
         return mobile
 
     def _employer(self, name_cell: Cell, uscc_cell: Cell, problems: Problems) -> int | None:
@@ -654,25 +673,38 @@ class RowChecker:
             return self._employer_by_uscc(code, problems)
         name = cell_text(name_cell)
         if not name:
-            problems.append(("工作单位", "工作单位不能为空"))
+            problems.append(("工作单位", gettext("工作单位不能为空")))
             return None
         key = match_key(name)
         if key not in self.employers.by_name:
-            problems.append(("工作单位", f"工作单位「{quoted(name)}」不是本工会覆盖的单位，请先登记该单位或核对名称"))
+            problems.append(
+                (
+                    "工作单位",
+                    gettext("工作单位「%(value)s」不是本工会覆盖的单位，请先登记该单位或核对名称")
+                    % {"value": quoted(name)},
+                )
+            )
             return None
         pk = self.employers.by_name[key]
         if pk is None:
-            problems.append(("工作单位", f"有多个名为「{quoted(name)}」的单位，请填写统一社会信用代码"))
+            problems.append(
+                (
+                    "工作单位",
+                    gettext("有多个名为「%(value)s」的单位，请填写统一社会信用代码") % {"value": quoted(name)},
+                )
+            )
         return pk
 
     def _employer_by_uscc(self, code: str, problems: Problems) -> int | None:
         problem = uscc_problem(code)
         if problem:
-            problems.append(("统一社会信用代码", f"统一社会信用代码{problem}"))
+            problems.append(("统一社会信用代码", gettext("统一社会信用代码%(problem)s") % {"problem": problem}))
             return None
         pk = self.employers.by_uscc.get(code)
         if pk is None:
-            problems.append(("统一社会信用代码", f"统一社会信用代码为 {code} 的单位不是本工会覆盖的单位"))
+            problems.append(
+                ("统一社会信用代码", gettext("统一社会信用代码为 %(code)s 的单位不是本工会覆盖的单位") % {"code": code})
+            )
         return pk
 
     def _joined_on(self, cell: Cell, id_number: str, problems: Problems, warnings: Problems) -> date | None:
@@ -686,11 +718,11 @@ class RowChecker:
             )
             problems.append(("入会时间", reason))
         elif on > self.today:
-            problems.append(("入会时间", f"入会时间 {on.isoformat()} 晚于今天"))
+            problems.append(("入会时间", gettext("入会时间 %(day)s 晚于今天") % {"day": on.isoformat()}))
         elif id_number:
             birth = birth_date_of(id_number)
             if on < birth:
-                problems.append(("入会时间", f"入会时间 {on.isoformat()} 早于出生日期"))
+                problems.append(("入会时间", gettext("入会时间 %(day)s 早于出生日期") % {"day": on.isoformat()}))
             else:
                 age = join_age_check(birth, on, limits=self.age_limits)
                 if age.problem:
@@ -702,7 +734,7 @@ class RowChecker:
     def _household(self, cell: Cell, problems: Problems) -> str | None:
         text = cell_text(cell)
         if len(text) > 100:
-            problems.append(("户籍地", "户籍地过长，最多100个字"))
+            problems.append(("户籍地", gettext("户籍地过长，最多100个字")))
         return text or None
 
     def _choice(self, cell: Cell, header: str, codes: dict[str, str], labels: str, problems: Problems) -> str | None:
@@ -710,7 +742,13 @@ class RowChecker:
         if not text:
             return None
         if text not in codes:
-            problems.append((header, f"{header}「{quoted(text)}」不在可选范围内：{labels}"))
+            problems.append(
+                (
+                    header,
+                    gettext("%(header)s「%(value)s」不在可选范围内：%(labels)s")
+                    % {"header": header, "value": quoted(text), "labels": labels},
+                )
+            )
             return None
         return codes[text]
 
@@ -721,7 +759,12 @@ class RowChecker:
         if not text:
             return None
         if text not in YES_NO:
-            problems.append(("是否农民工", f"是否农民工应填“是”或“否”，不能填「{quoted(cell_text(cell))}」"))
+            problems.append(
+                (
+                    "是否农民工",
+                    gettext("是否农民工应填“是”或“否”，不能填「%(value)s」") % {"value": quoted(cell_text(cell))},
+                )
+            )
             return None
         return YES_NO[text]
 
@@ -752,7 +795,9 @@ def _ethnicity(cell: Cell, problems: Problems) -> str | None:
     if not text:
         return None
     if text not in ETHNICITY_NAMES:
-        problems.append(("民族", f"民族「{quoted(text)}」不是56个民族的名称，请填写如“汉族”“回族”"))
+        problems.append(
+            ("民族", gettext("民族「%(value)s」不是56个民族的名称，请填写如“汉族”“回族”") % {"value": quoted(text)})
+        )
         return None
     return ETHNICITY_NAMES[text]
 
@@ -763,7 +808,13 @@ def _political_status(cell: Cell, problems: Problems) -> str | None:
         return None
     code = POLITICAL_CODES.get(text)
     if code is None:
-        problems.append(("政治面貌", f"政治面貌「{quoted(text)}」不在可选范围内：{POLITICAL_LABELS}"))
+        problems.append(
+            (
+                "政治面貌",
+                gettext("政治面貌「%(value)s」不在可选范围内：%(choices)s")
+                % {"value": quoted(text), "choices": POLITICAL_LABELS},
+            )
+        )
         return None
     return str(code)
 
@@ -771,7 +822,7 @@ def _political_status(cell: Cell, problems: Problems) -> str | None:
 def _short_text(cell: Cell, header: str, problems: Problems) -> str | None:
     text = cell_text(cell)
     if len(text) > 100:
-        problems.append((header, f"{header}过长，最多100个字"))
+        problems.append((header, gettext("%(header)s过长，最多100个字") % {"header": header}))
     return text or None
 
 
@@ -781,9 +832,17 @@ def _sex_agrees(cell: Cell, sex: str, problems: Problems) -> None:
         return
     given = SEX_CODES.get(text)
     if given is None:
-        problems.append(("性别", f"性别应填“男”或“女”，不能填「{quoted(cell_text(cell))}」"))
+        problems.append(
+            ("性别", gettext("性别应填“男”或“女”，不能填「%(value)s」") % {"value": quoted(cell_text(cell))})
+        )
     elif given != sex:
-        problems.append(("性别", f"性别填的是「{cell_text(cell)}」，身份证号显示为{SEX_WORDS[sex]}"))
+        problems.append(
+            (
+                "性别",
+                gettext("性别填的是「%(value)s」，身份证号显示为%(sex)s")
+                % {"value": cell_text(cell), "sex": gettext(SEX_WORDS[sex])},
+            )
+        )
 
 
 def _birth_date_agrees(cell: Cell, birth: date, problems: Problems) -> None:
@@ -794,10 +853,24 @@ def _birth_date_agrees(cell: Cell, birth: date, problems: Problems) -> None:
     if month is not None:
         if month != (birth.year, birth.month):
             shown = f"{birth.year}年{birth.month}月"
-            problems.append(("出生日期", f"出生日期填的是「{quoted(text)}」，身份证号显示为{shown}"))
+            problems.append(
+                (
+                    "出生日期",
+                    gettext("出生日期填的是「%(value)s」，身份证号显示为%(shown)s")
+                    % {"value": quoted(text), "shown": shown},
+                )
+            )
         return
     given = parse_date(cell)
     if given is None:
-        problems.append(("出生日期", f"出生日期「{quoted(text)}」无法识别，请写成 1988-11-05"))
+        problems.append(
+            ("出生日期", gettext("出生日期「%(value)s」无法识别，请写成 1988-11-05") % {"value": quoted(text)})
+        )
     elif given != birth:
-        problems.append(("出生日期", f"出生日期填的是「{given.isoformat()}」，身份证号显示为{birth.isoformat()}"))
+        problems.append(
+            (
+                "出生日期",
+                gettext("出生日期填的是「%(day)s」，身份证号显示为%(birth)s")
+                % {"day": given.isoformat(), "birth": birth.isoformat()},
+            )
+        )

@@ -32,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import BaseExpression
+from django.utils.translation import gettext
 from django_stubs_ext import WithAnnotations
 
 from gonghui.core.access import MemberScope, Scope, StaffScope
@@ -124,7 +125,7 @@ def person_queryset(*, scope: Scope) -> QuerySet[PersonHere]:
 def person_get(*, scope: Scope, pk: int) -> PersonHere:
     person = person_queryset(scope=scope).filter(pk=pk).first()
     if person is None:
-        raise NotFound("没有找到该会员，或不在您的管辖范围内", field="person")
+        raise NotFound(gettext("没有找到该会员，或不在您的管辖范围内"), field="person")
     return person
 
 
@@ -184,7 +185,7 @@ def membership_list(*, scope: Scope, filters: MemberFilter | None = None) -> Que
 def membership_get(*, scope: Scope, pk: int) -> Membership:
     membership = membership_list(scope=scope, filters=MemberFilter(status=None)).filter(pk=pk).first()
     if membership is None:
-        raise NotFound("没有找到该会籍，或不在您的管辖范围内", field="membership")
+        raise NotFound(gettext("没有找到该会籍，或不在您的管辖范围内"), field="membership")
     return membership
 
 
@@ -262,7 +263,7 @@ def receiving_employers(*, scope: Scope, transfers: list[Transfer]) -> dict[int,
 def transfer_get(*, scope: Scope, pk: int) -> Transfer:
     transfer = transfer_list(scope=scope, status=None).filter(pk=pk).first()
     if transfer is None:
-        raise NotFound("没有找到该转接申请，或不在您的管辖范围内", field="transfer")
+        raise NotFound(gettext("没有找到该转接申请，或不在您的管辖范围内"), field="transfer")
     return transfer
 
 
@@ -303,7 +304,7 @@ def person_detail(*, scope: Scope, pk: int) -> PersonDetail:
 def own_person_detail(*, scope: Scope) -> PersonDetail:
     """A member's own record; staff accounts have none."""
     if not isinstance(scope, MemberScope):
-        raise Forbidden("仅限会员本人查看")
+        raise Forbidden(gettext("仅限会员本人查看"))
     return person_detail(scope=scope, pk=scope.person_id)
 
 
@@ -313,10 +314,10 @@ def person_active_membership(*, scope: Scope, pk: int) -> Membership:
     on the membership is then the service's check."""
     person = person_get(scope=scope, pk=pk)
     if not person.present_here:
-        raise Forbidden("该职工已不在您管辖范围内的工会，不能为其办理", field="person")
+        raise Forbidden(gettext("该职工已不在您管辖范围内的工会，不能为其办理"), field="person")
     current = active_membership(person=person)
     if current is None:
-        raise Conflict("该职工目前没有有效会籍", field="person")
+        raise Conflict(gettext("该职工目前没有有效会籍"), field="person")
     return current
 
 

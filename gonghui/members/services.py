@@ -9,8 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from gonghui.core import workflow
 from gonghui.core.access import MemberScope, Scope
@@ -65,17 +64,21 @@ ID_NUMBER_FIXED = gettext_noop(
 
 def _check_date(on: date, field: str) -> None:
     if on > timezone.localdate():
-        raise ValidationFailed("日期不能晚于今天", field=field)
+        raise ValidationFailed(gettext("日期不能晚于今天"), field=field)
 
 
 def _check_union_open(union: Organisation, field: str = "union") -> None:
     if not union.is_grassroots or union.status != OrganisationStatus.ACTIVE:
-        raise ValidationFailed(f"{union.name}不是正常状态的基层工会，不能接收会员", field=field)
+        raise ValidationFailed(
+            gettext("%(union)s不是正常状态的基层工会，不能接收会员") % {"union": union.name}, field=field
+        )
 
 
 def _check_employer(employer: Employer | None, union: Organisation, field: str = "employer") -> None:
     if employer is not None and employer.union_id not in (None, union.pk):
-        raise ValidationFailed(f"{employer.name}不由{union.name}覆盖", field=field)
+        raise ValidationFailed(
+            gettext("%(employer)s不由%(union)s覆盖") % {"employer": employer.name, "union": union.name}, field=field
+        )
 
 
 def _event(
@@ -99,9 +102,11 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(ID_NUMBER_FIXED, field=sorted(fixed)[0], code="identity_fixed")
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
-        raise ValidationFailed(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise ValidationFailed(
+            gettext("不能修改字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0]
+        )
     if "name" in fields and not str(fields["name"]).strip():
-        raise ValidationFailed("姓名不能为空", field="name")
+        raise ValidationFailed(gettext("姓名不能为空"), field="name")
     if "mobile" in fields:
         fields["mobile"] = check_mobile(fields["mobile"] or "")
     return fields
@@ -115,7 +120,7 @@ def member_join_check(*, id_number: str, joined_on: date) -> IdNumber:
     found = check_id_number(id_number)
     birth = birth_date_of(found.number)
     if joined_on < birth:
-        raise ValidationFailed(_("入会日期早于身份证号中的出生日期"), field="joined_on")
+        raise ValidationFailed(gettext("入会日期早于身份证号中的出生日期"), field="joined_on")
     age = join_age_check(birth, joined_on)
     if age.problem:
         raise ValidationFailed(age.problem, field="joined_on")
@@ -149,7 +154,9 @@ def member_join(
     if not created:
         current = active_membership(person=person)
         if current is not None:
-            raise Conflict(f"该职工已是{current.union.name}的会员，请办理转接", field="id_number")
+            raise Conflict(
+                gettext("该职工已是%(union)s的会员，请办理转接") % {"union": current.union.name}, field="id_number"
+            )
         _rejoin(scope, person, fields, confirm_name=confirm_name_change, confirm_mobile=confirm_mobile_change)
     try:
         with transaction.atomic():
@@ -157,7 +164,7 @@ def member_join(
                 person=person, union=union, employer=employer, joined_on=joined_on, first_joined_on=joined_on
             )
     except IntegrityError:
-        raise Conflict("该职工已有有效会籍", field="id_number") from None
+        raise Conflict(gettext("该职工已有有效会籍"), field="id_number") from None
     _event(membership, MembershipEventKind.JOIN, joined_on, scope.user)
     return membership
 
@@ -179,7 +186,7 @@ def _person_for_join(number: str, fields: dict[str, Any]) -> tuple[Person, bool]
         # person, whose checks give the message.
         person = _locked_person(number)
         if person is None:
-            raise Conflict("该职工刚由他人登记，请刷新后重试", field="id_number") from None
+            raise Conflict(gettext("该职工刚由他人登记，请刷新后重试"), field="id_number") from None
         return person, False
 
 
@@ -200,8 +207,10 @@ def _rejoin(scope: Scope, person: Person, fields: dict[str, Any], *, confirm_nam
         changes.append("姓名")
     else:
         raise Conflict(
-            f"该身份证号已登记的姓名为「{mask_name(person.name)}」，与填写的「{fields['name']}」不一致。"
-            "请核对身份证号；如确为本人改名，请确认修改姓名后再提交",
+            gettext(
+                "该身份证号已登记的姓名为「%(name)s」，与填写的「%(typed)s」不一致。请核对身份证号；如确为本人改名，请确认修改姓名后再提交"
+            )
+            % {"name": mask_name(person.name), "typed": fields["name"]},
             field="name",
             code="name_differs",
         )
@@ -209,8 +218,10 @@ def _rejoin(scope: Scope, person: Person, fields: dict[str, Any], *, confirm_nam
     if mobile and person.mobile and mobile != person.mobile:
         if not confirm_mobile:
             raise Conflict(
-                "该职工已登记的手机号码与填写的不一致。如确需更换，请确认修改手机号码后再提交；"
-                "不填手机号码则保留原号码",
+                gettext(
+                    "该职工已登记的手机号码与填写的不一致。如确需更换，请确认修改手机号码后再提交；"
+                    "不填手机号码则保留原号码"
+                ),
                 field="mobile",
                 code="mobile_differs",
             )
@@ -232,7 +243,7 @@ def person_update(*, scope: Scope, person: Person, **fields: Any) -> Person:
     scope.require_staff()
     current = active_membership(person=person)
     if current is None or not scope.covers_path(current.union.path):
-        raise Forbidden("只有会员所在工会及其上级可以修改资料", field="person")
+        raise Forbidden(gettext("只有会员所在工会及其上级可以修改资料"), field="person")
     cleaned = _clean_person_fields(fields)
     person = Person.objects.select_for_update().get(pk=person.pk)
     for key, value in cleaned.items():
@@ -246,7 +257,7 @@ def person_update(*, scope: Scope, person: Person, **fields: Any) -> Person:
 
 def _require_active(membership: Membership) -> Membership:
     if membership.status != MembershipStatus.ACTIVE:
-        raise Conflict("该会籍已不在有效状态", field="membership")
+        raise Conflict(gettext("该会籍已不在有效状态"), field="membership")
     return membership
 
 
@@ -265,9 +276,9 @@ def membership_leave(
     reason, deceased = _leave_reason(category, reason.strip(), deceased)
     locked = _locked_active(membership)
     if on < locked.joined_on:
-        raise ValidationFailed("退会日期早于入会日期", field="on")
+        raise ValidationFailed(gettext("退会日期早于入会日期"), field="on")
     if Transfer.objects.filter(membership=locked, status=TransferStatus.PENDING).exists():
-        raise Conflict("该会员有未完成的转接，请先处理", field="membership")
+        raise Conflict(gettext("该会员有未完成的转接，请先处理"), field="membership")
     locked.status = MembershipStatus.DECEASED if deceased else MembershipStatus.LEFT
     locked.ended_on, locked.leave_reason = on, reason
     locked.save()
@@ -280,11 +291,11 @@ def _leave_reason(category: str, note: str, deceased: bool) -> tuple[str, bool]:
     whether the member died."""
     if not category:
         if not note:
-            raise ValidationFailed(_("请填写退会原因"), field="reason")
+            raise ValidationFailed(gettext("请填写退会原因"), field="reason")
         return note, deceased
     found = leave_reason_get(category)
     if found is None:
-        raise ValidationFailed(_("请从列表中选择退会原因"), field="category")
+        raise ValidationFailed(gettext("请从列表中选择退会原因"), field="category")
     with translation.override("zh-hans"):
         label = str(found.label)
     return (f"{label}：{note}" if note else label)[:200], deceased or found.deceased
@@ -295,14 +306,14 @@ def _check_transfer_target(membership: Membership, to_union: Organisation, to_em
     if to_employer is not None:
         _check_employer_covered(to_employer, to_union, "to_employer")
     if to_union.pk == membership.union_id:
-        raise ValidationFailed("转入工会与现工会相同", field="to_union")
+        raise ValidationFailed(gettext("转入工会与现工会相同"), field="to_union")
 
 
 def _check_employer_covered(employer: Employer, union: Organisation, field: str) -> None:
     """The employer a transfer lands at must be one the receiving union covers."""
     if employer.union_id != union.pk:
         raise ValidationFailed(
-            _("%(employer)s不由%(union)s覆盖，请从%(union)s覆盖的单位中选择")
+            gettext("%(employer)s不由%(union)s覆盖，请从%(union)s覆盖的单位中选择")
             % {"employer": employer.name, "union": union.name},
             field=field,
         )
@@ -316,7 +327,7 @@ def _refuse_second_transfer(membership: Membership) -> None:
     )
     if pending is not None:
         raise Conflict(
-            _("该会员已有一笔待确认的转接（转往%(union)s，%(on)s发起），请先处理")
+            gettext("该会员已有一笔待确认的转接（转往%(union)s，%(on)s发起），请先处理")
             % {"union": pending.to_union.name, "on": pending.requested_on.isoformat()},
             field="membership",
             code="transfer_pending",
@@ -329,7 +340,7 @@ def _save_new_transfer(transfer: Transfer) -> Transfer:
             transfer.save()
             return transfer
     except IntegrityError:
-        raise Conflict("该会员已有一笔待确认的转接", field="membership") from None
+        raise Conflict(gettext("该会员已有一笔待确认的转接"), field="membership") from None
 
 
 def _locked_for_transfer(
@@ -378,10 +389,10 @@ def transfer_request_by_member(
 ) -> Transfer:
     """A member asks to move; both unions must then confirm."""
     if not isinstance(scope, MemberScope):
-        raise Forbidden("只有会员本人可以申请转接")
+        raise Forbidden(gettext("只有会员本人可以申请转接"))
     current = Membership.objects.filter(person_id=scope.person_id, status=MembershipStatus.ACTIVE).first()
     if current is None:
-        raise Conflict("您目前没有有效会籍", field="membership")
+        raise Conflict(gettext("您目前没有有效会籍"), field="membership")
     locked, to_union = _locked_for_transfer(current, to_union, to_employer)
     transfer = Transfer(
         membership=locked,
@@ -417,11 +428,11 @@ def transfer_confirm(
     locked = lock_transfer(transfer, completing=True)
     sides = sides_of(scope, locked)
     if not sides:
-        raise Forbidden("您不是该转接的转出或转入方", field="transfer")
+        raise Forbidden(gettext("您不是该转接的转出或转入方"), field="transfer")
     # Nothing open: the first one's decision says why (already confirmed, or closed).
     steps = [step for step in sides if workflow.is_open(locked, step)] or sides[:1]
     if to_employer is not None and "confirm_receiving" not in steps:
-        raise ValidationFailed(_("工作单位由转入工会确认接收时选择"), field="to_employer")
+        raise ValidationFailed(gettext("工作单位由转入工会确认接收时选择"), field="to_employer")
     for step in steps:
         change = partial(
             _confirm_side, step=step, on=on or timezone.localdate(), actor=scope.user, to_employer=to_employer
@@ -437,7 +448,7 @@ def _receiving_employer(transfer: Transfer, chosen: Employer | None) -> Employer
         covered = list(Employer.objects.filter(union=transfer.to_union).order_by("pk")[:2])
         if len(covered) > 1:
             raise ValidationFailed(
-                _("请选择该会员在%(union)s的工作单位") % {"union": transfer.to_union.name}, field="to_employer"
+                gettext("请选择该会员在%(union)s的工作单位") % {"union": transfer.to_union.name}, field="to_employer"
             )
         employer = covered[0] if covered else None
     if employer is not None:
@@ -483,7 +494,9 @@ def _cancelled(transfer: Transfer, *, actor: Any) -> None:
 def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
     """Under the locks of transfer_confirm: the receiving union, then the membership."""
     if transfer.to_union.status != OrganisationStatus.ACTIVE:
-        raise Conflict(f"{transfer.to_union.name}已不是正常状态，不能完成转接", field="transfer")
+        raise Conflict(
+            gettext("%(union)s已不是正常状态，不能完成转接") % {"union": transfer.to_union.name}, field="transfer"
+        )
     old = _require_active(transfer.membership)
     on = max(on, old.joined_on)
     old.status, old.ended_on = MembershipStatus.TRANSFERRED, on
@@ -560,9 +573,9 @@ def _reveal_allowed(*, scope: Scope, person: Person, reason: str) -> Person:
 
     seen = person_get(scope=scope, pk=person.pk)
     if not scope.is_staff or not scope.has_perm("members.view_full_identity"):
-        raise Forbidden("您没有查看完整身份信息的权限")
+        raise Forbidden(gettext("您没有查看完整身份信息的权限"))
     if not seen.present_here:
-        raise Forbidden("该职工已不在您管辖范围内的工会，不能查看其完整身份信息", field="person")
+        raise Forbidden(gettext("该职工已不在您管辖范围内的工会，不能查看其完整身份信息"), field="person")
     if not reason.strip():
-        raise ValidationFailed("请填写查看理由", field="reason")
+        raise ValidationFailed(gettext("请填写查看理由"), field="reason")
     return seen

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from gonghui.members import views
+from gonghui.members import realname_views, views
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("export.xlsx", views.member_export, name="export"),
     path("exports/", views.member_export_start, name="export_start"),
+    path("exports/realname/", realname_views.realname_export, name="realname_export"),
     path("me/", views.my_membership, name="my_membership"),
     path("add/", views.member_add, name="add"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),

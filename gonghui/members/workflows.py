@@ -13,6 +13,8 @@ A transfer's state is read from its status and its two confirmations:
 
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from gonghui.core import workflow
 from gonghui.core.access import MemberScope, Scope
 from gonghui.core.workflow import INITIAL, Process, Step
@@ -69,11 +71,11 @@ def _lock(transfer: Transfer, step: str) -> Transfer:
 def _closed_message(transfer: Transfer, state: str) -> str:
     last = workflow.decisions_of(transfer).last()
     if last is not None and last.step == "cancel_union_closed":
-        return f"该转接已撤回：{last.reason}"
-    return "该转接已处理"
+        return gettext("该转接已撤回：%(reason)s") % {"reason": last.reason}
+    return gettext("该转接已处理")
 
 
-NOT_A_SIDE = "您不是该转接的转出或转入方"
+NOT_A_SIDE = gettext_noop("您不是该转接的转出或转入方")
 
 TRANSFER = workflow.register(
     Process(
@@ -92,7 +94,7 @@ TRANSFER = workflow.register(
                 from_states=frozenset({INITIAL}),
                 to_states=frozenset({AWAITING_RECEIVING}),
                 may=covers_sending,
-                refusal="该工会不在您的管辖范围内",
+                refusal=gettext_noop("该工会不在您的管辖范围内"),
                 refusal_field="membership",
             ),
             Step(
@@ -101,7 +103,7 @@ TRANSFER = workflow.register(
                 from_states=frozenset({INITIAL}),
                 to_states=frozenset({AWAITING_BOTH}),
                 may=_own_request,
-                refusal="只有会员本人可以申请转接",
+                refusal=gettext_noop("只有会员本人可以申请转接"),
             ),
             Step(
                 name="confirm_sending",
@@ -110,7 +112,7 @@ TRANSFER = workflow.register(
                 to_states=frozenset({AWAITING_RECEIVING, COMPLETED}),
                 may=covers_sending,
                 refusal=NOT_A_SIDE,
-                repeated="转出工会已确认该转接，正在等待转入工会确认",
+                repeated=gettext_noop("转出工会已确认该转接，正在等待转入工会确认"),
             ),
             Step(
                 name="confirm_receiving",
@@ -119,7 +121,7 @@ TRANSFER = workflow.register(
                 to_states=frozenset({AWAITING_SENDING, COMPLETED}),
                 may=covers_receiving,
                 refusal=NOT_A_SIDE,
-                repeated="转入工会已确认该转接，正在等待转出工会确认",
+                repeated=gettext_noop("转入工会已确认该转接，正在等待转出工会确认"),
             ),
             Step(
                 name="refuse",
@@ -129,7 +131,7 @@ TRANSFER = workflow.register(
                 may=_either_side,
                 refusal=NOT_A_SIDE,
                 needs_reason=True,
-                reason_message="请填写拒绝原因",
+                reason_message=gettext_noop("请填写拒绝原因"),
             ),
             Step(
                 name="cancel",
@@ -137,7 +139,7 @@ TRANSFER = workflow.register(
                 from_states=PENDING,
                 to_states=frozenset({CANCELLED}),
                 may=_may_cancel,
-                refusal="只有发起方可以撤回",
+                refusal=gettext_noop("只有发起方可以撤回"),
             ),
             Step(
                 name="cancel_union_closed",

@@ -6,6 +6,7 @@ import unicodedata
 
 from django.db.models import Value
 from django.db.models.functions import Replace, Upper
+from django.utils.translation import gettext
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
@@ -46,9 +47,9 @@ def check_code(value: str, *, field: str = "code") -> str:
     """The normalised code, or a refusal if it is not letters and digits in hyphenated groups."""
     code = normalise_code(value)
     if not code:
-        raise ValidationFailed("请填写组织代码", field=field)
+        raise ValidationFailed(gettext("请填写组织代码"), field=field)
     if len(code) > CODE_MAX_LENGTH or not CODE_PATTERN.fullmatch(code):
-        raise ValidationFailed(CODE_FORMAT_MESSAGE, field=field)
+        raise ValidationFailed(gettext(CODE_FORMAT_MESSAGE), field=field)
     return code
 
 
@@ -59,11 +60,11 @@ def uscc_problem(value: str) -> str | None:
     try:
         uscc.validate(value)
     except stdnum_errors.InvalidChecksum:
-        return "校验位错误"
+        return gettext("校验位错误")
     except stdnum_errors.InvalidLength:
-        return "位数不对，应为18位"
+        return gettext("位数不对，应为18位")
     except stdnum_errors.ValidationError:
-        return "格式错误"
+        return gettext("格式错误")
     return None
 
 
@@ -71,7 +72,7 @@ def check_uscc(value: str, *, field: str = "uscc") -> str:
     code = uscc.compact(value or "").upper()
     problem = uscc_problem(code)
     if problem:
-        raise ValidationFailed(f"统一社会信用代码{problem}", field=field)
+        raise ValidationFailed(gettext("统一社会信用代码%(problem)s") % {"problem": problem}, field=field)
     return code
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils.translation import gettext
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import NotFound
@@ -83,7 +84,7 @@ def organisation_get(*, scope: Scope, pk: int | None = None, code: str | None = 
     lookup = {"pk": pk} if pk is not None else {"code": normalise_code(code or "")}
     org = organisation_list(scope=scope).filter(**lookup).first()
     if org is None:
-        raise NotFound("没有找到该组织，或不在您的管辖范围内", field="organisation")
+        raise NotFound(gettext("没有找到该组织，或不在您的管辖范围内"), field="organisation")
     return org
 
 
@@ -204,7 +205,7 @@ def employer_list(*, scope: Scope, query: str | None = None, union: Organisation
 def employer_get(*, scope: Scope, pk: int) -> Employer:
     employer = employer_list(scope=scope).filter(pk=pk).first()
     if employer is None:
-        raise NotFound("没有找到该单位，或不在您的管辖范围内", field="employer")
+        raise NotFound(gettext("没有找到该单位，或不在您的管辖范围内"), field="employer")
     return employer
 
 
@@ -255,7 +256,7 @@ def organisation_target_get(*, pk: int, field: str) -> Organisation:
     than pretending an organisation it names does not exist."""
     org = Organisation.objects.filter(pk=pk).first()
     if org is None:
-        raise NotFound("没有找到该组织", field=field)
+        raise NotFound(gettext("没有找到该组织"), field=field)
     return org
 
 
@@ -263,5 +264,5 @@ def employer_target_get(*, pk: int, field: str) -> Employer:
     """An employer named as the destination of a transfer, which may lie in another town."""
     employer = Employer.objects.select_related("union").filter(pk=pk).first()
     if employer is None:
-        raise NotFound("没有找到该单位", field=field)
+        raise NotFound(gettext("没有找到该单位"), field=field)
     return employer

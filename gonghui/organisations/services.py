@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from gonghui.core.access import Scope
@@ -39,7 +40,7 @@ ALLOWED_CHILDREN: dict[str, set[str]] = {
 
 def _check_not_future(on: date | None, field: str) -> None:
     if on and on > timezone.localdate():
-        raise ValidationFailed("日期不能晚于今天", field=field)
+        raise ValidationFailed(gettext("日期不能晚于今天"), field=field)
 
 
 @transaction.atomic
@@ -59,7 +60,7 @@ def organisation_create(
         fields["uscc"] = check_uscc(fields["uscc"])
     if parent is None:
         if not scope.user.is_superuser:
-            raise Forbidden("只有系统管理员可以建立市总工会")
+            raise Forbidden(gettext("只有系统管理员可以建立市总工会"))
         _check_code_free(code)
         return Organisation.objects.add_root(
             instance=Organisation(
@@ -68,7 +69,11 @@ def organisation_create(
         )
     scope.require_covers(parent)
     if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
-        raise ValidationFailed(f"{parent.get_kind_display()}下不能设立{OrganisationKind(kind).label}", field="kind")
+        raise ValidationFailed(
+            gettext("%(kind)s下不能设立%(label)s")
+            % {"kind": gettext(parent.get_kind_display()), "label": gettext(OrganisationKind(kind).label)},
+            field="kind",
+        )
     _check_code_free(code)
     try:
         with transaction.atomic():  # the code may be taken between the check and the insert
@@ -79,7 +84,7 @@ def organisation_create(
                 ),
             )
     except IntegrityError:
-        raise Conflict(f"组织代码 {code} 已被使用", field="code") from None
+        raise Conflict(gettext("组织代码 %(code)s 已被使用") % {"code": code}, field="code") from None
     OrganisationStatusChange.objects.create(
         organisation=child,
         status=OrganisationStatus.ACTIVE,
@@ -92,11 +97,13 @@ def organisation_create(
 
 def _check_code_free(code: str) -> None:
     if Organisation.objects.filter(code=code).exists():
-        raise Conflict(f"组织代码 {code} 已被使用", field="code")
+        raise Conflict(gettext("组织代码 %(code)s 已被使用") % {"code": code}, field="code")
     similar = organisation_code_look_alike(code=code)
     if similar:
         raise Conflict(
-            f"组织代码 {code} 与已有的 {similar} 只差字母 O、I 与数字 0、1，容易看错，请换一个", field="code"
+            gettext("组织代码 %(code)s 与已有的 %(similar)s 只差字母 O、I 与数字 0、1，容易看错，请换一个")
+            % {"code": code, "similar": similar},
+            field="code",
         )
 
 
@@ -108,7 +115,9 @@ def organisation_update(*, scope: Scope, organisation: Organisation, **fields: A
     scope.require_covers(organisation)
     unknown = set(fields) - UPDATABLE_ORG_FIELDS
     if unknown:
-        raise ValidationFailed(f"不能修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise ValidationFailed(
+            gettext("不能修改字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0]
+        )
     if fields.get("uscc"):
         fields["uscc"] = check_uscc(fields["uscc"])
     _check_not_future(fields.get("founded_on"), "founded_on")
@@ -139,16 +148,16 @@ def organisation_change_status(
     scope.require_covers(organisation)
     _check_not_future(on, "on")
     if status not in (OrganisationStatus.MERGED, OrganisationStatus.DISSOLVED):
-        raise ValidationFailed("状态只能是合并或撤销", field="status")
+        raise ValidationFailed(gettext("状态只能是合并或撤销"), field="status")
     if status == OrganisationStatus.MERGED:
         if merged_into is None or merged_into.pk == organisation.pk:
-            raise ValidationFailed("请选择一个正常状态的合并对象", field="merged_into")
+            raise ValidationFailed(gettext("请选择一个正常状态的合并对象"), field="merged_into")
         scope.require_covers(merged_into)
         target = merged_into
     else:
         target = Organisation.objects.get_parent(organisation)
         if target is None:
-            raise ValidationFailed("最上级组织不能撤销", field="status")
+            raise ValidationFailed(gettext("最上级组织不能撤销"), field="status")
     organisation, target = lock_organisations(organisation, target)
     _check_can_close(organisation, target, status)
     organisation.status, organisation.status_since = status, on
@@ -180,18 +189,18 @@ def _check_can_close(organisation: Organisation, target: Organisation, status: s
     """Checked on the locked rows: the union is still open, has no open units below it, and
     the union its members go to is open too."""
     if organisation.status != OrganisationStatus.ACTIVE:
-        raise Conflict("该组织已不是正常状态", field="status")
+        raise Conflict(gettext("该组织已不是正常状态"), field="status")
     if (
         organisation.numchild
         and Organisation.objects.filter(
             subtree_q(organisation.path), depth__gt=organisation.depth, status=OrganisationStatus.ACTIVE
         ).exists()
     ):
-        raise Conflict("请先处理其下属组织", field="status")
+        raise Conflict(gettext("请先处理其下属组织"), field="status")
     if target.status != OrganisationStatus.ACTIVE:
         if status == OrganisationStatus.MERGED:
-            raise ValidationFailed("请选择一个正常状态的合并对象", field="merged_into")
-        raise Conflict("上级组织已不是正常状态，不能撤销", field="status")
+            raise ValidationFailed(gettext("请选择一个正常状态的合并对象"), field="merged_into")
+        raise Conflict(gettext("上级组织已不是正常状态，不能撤销"), field="status")
 
 
 def _employers_follow(organisation: Organisation, target: Organisation, on: date, *, reason: str) -> None:
@@ -237,7 +246,7 @@ def employer_create(
     it was first covered (covered_since), else today."""
     scope.require_covers(town)
     if town.kind != OrganisationKind.TOWN_FEDERATION:
-        raise ValidationFailed("所在地须为镇（街道）总工会", field="town")
+        raise ValidationFailed(gettext("所在地须为镇（街道）总工会"), field="town")
     _check_not_future(fields.get("covered_since"), "covered_since")
     if union is not None:
         scope.require_covers(union)
@@ -249,7 +258,7 @@ def employer_create(
         with transaction.atomic():
             employer = Employer.objects.create(name=name, uscc=code, town=town, union=union, **fields)
     except IntegrityError:
-        raise Conflict(f"统一社会信用代码 {code} 已登记", field="uscc") from None
+        raise Conflict(gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}, field="uscc") from None
     if union is not None:
         start = employer.covered_since or timezone.localdate()
         EmployerCoverage.objects.create(employer=employer, union=union, started_on=start)
@@ -283,7 +292,7 @@ def employer_update(
         with transaction.atomic():
             employer.save()
     except IntegrityError:
-        raise Conflict("统一社会信用代码已登记", field="uscc") from None
+        raise Conflict(gettext("统一社会信用代码已登记"), field="uscc") from None
     if union_changes:
         first_day = None if had_union else employer.covered_since
         on = union_changed_on or first_day or timezone.localdate()

@@ -64,6 +64,7 @@ def consent_withdraw(request: HttpRequest, category: ConsentCategory) -> Consent
 
 class PersonalDataPartOut(Schema):
     label: str
+    columns: dict[str, str] = Field(default_factory=dict, description="每个字段的中文（或英文界面下的英文）列名")
     rows: list[dict[str, Any]]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gonghui.core.access import MemberScope, Scope
 from gonghui.core.errors import Forbidden
@@ -25,7 +26,7 @@ class ConsentStatus:
 
 def _own_person_id(scope: Scope) -> int:
     if not isinstance(scope, MemberScope):
-        raise Forbidden("仅限会员本人查看")
+        raise Forbidden(gettext("仅限会员本人查看"))
     return scope.person_id
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gonghui.core.access import MemberScope, Scope
 from gonghui.core.audit import audit_record
@@ -27,12 +28,12 @@ def _category(value: str) -> ConsentCategory:
     try:
         return ConsentCategory(value)
     except ValueError:
-        raise ValidationFailed("不认识的同意类别", field="category") from None
+        raise ValidationFailed(gettext("不认识的同意类别"), field="category") from None
 
 
 def _own_person_id(scope: Scope) -> int:
     if not isinstance(scope, MemberScope):
-        raise Forbidden("仅限会员本人操作")
+        raise Forbidden(gettext("仅限会员本人操作"))
     return scope.person_id
 
 
@@ -44,7 +45,7 @@ def consent_text_current(*, category: str) -> ConsentText:
         .first()
     )
     if text is None:
-        raise NotFound("该类别还没有生效的同意书文本")
+        raise NotFound(gettext("该类别还没有生效的同意书文本"))
     return text
 
 
@@ -89,7 +90,7 @@ def consent_withdraw(*, scope: Scope, category: str, request: HttpRequest | None
         .first()
     )
     if consent is None:
-        raise NotFound("没有可撤回的同意")
+        raise NotFound(gettext("没有可撤回的同意"))
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at"])
     _audit(scope, AuditEntry.Action.CONSENT_WITHDRAWN, consent, request)
@@ -114,7 +115,14 @@ def personal_data_download(*, scope: Scope, request: HttpRequest | None = None) 
     from gonghui.members.models import Person
 
     person = Person.objects.get(pk=_own_person_id(scope))
-    parts = {part.key: {"label": part.label, "rows": part.collect(person)} for part in personal_data_parts()}
+    parts = {
+        part.key: {
+            "label": str(part.label),
+            "columns": {key: str(heading) for key, heading in part.columns.items()},
+            "rows": part.collect(person),
+        }
+        for part in personal_data_parts()
+    }
     audit_record(
         actor=scope.user,
         action=AuditEntry.Action.DATA_DOWNLOAD,
@@ -122,4 +130,4 @@ def personal_data_download(*, scope: Scope, request: HttpRequest | None = None) 
         request=request,
         detail={"parts": list(parts)},
     )
-    return {"generated_at": timezone.now().isoformat(), "parts": parts}
+    return {"generated_at": timezone.localtime().isoformat(), "parts": parts}

@@ -4,7 +4,7 @@ subtree are 404. Personal numbers in records are masked, as on the page."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -94,6 +94,8 @@ def _period(query: ReportQuery) -> Period:
 
 
 def _json_cell(value: Any) -> Any:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()  # as every API time: +08:00
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

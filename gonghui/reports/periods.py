@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -36,7 +37,7 @@ def parse_date(value: str | None, *, field: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationFailed("日期格式应为 YYYY-MM-DD", field=field) from None
+        raise ValidationFailed(gettext("日期格式应为 YYYY-MM-DD"), field=field) from None
 
 
 def period_from(*, start: date | None, end: date | None, preset: str | None, today: date) -> Period:
@@ -45,12 +46,12 @@ def period_from(*, start: date | None, end: date | None, preset: str | None, tod
     presets = {p.key: p.period for p in period_presets(today=today)}
     if preset:
         if preset not in presets:
-            raise ValidationFailed("没有这个时间段", field="preset")
+            raise ValidationFailed(gettext("没有这个时间段"), field="preset")
         return presets[preset]
     start = start or date(today.year, 1, 1)
     end = end or max(today, start)
     if end < start:
-        raise ValidationFailed("结束日期早于开始日期", field="end")
+        raise ValidationFailed(gettext("结束日期早于开始日期"), field="end")
     return Period(start, end)
 
 

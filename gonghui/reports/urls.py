@@ -13,4 +13,5 @@ urlpatterns = [
     path("print/", views.print_view, name="print"),
     path("figures/<str:name>/", views.records, name="records"),
     path("figures/<str:name>/export.xlsx", views.export_records, name="records_export"),
+    path("figures/<str:name>/exports/", views.records_export_start, name="records_export_start"),
 ]

@@ -197,6 +197,18 @@ def export_start(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
+@require_POST
+def records_export_start(request: HttpRequest, name: str) -> HttpResponse:
+    """One figure's records written in the background, with a progress bar on the job page."""
+    scope = request_scope(request)
+    query = _report_query(request, scope)
+    job = exports.report_export_submit(
+        scope=scope, organisation=query.organisation, period=query.period, with_records=True, figure=name
+    )
+    return redirect("job_detail", pk=job.pk)
+
+
+@staff_page
 @require_GET
 def export_records(request: HttpRequest, name: str) -> HttpResponse:
     scope = request_scope(request)

@@ -18,7 +18,7 @@ from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.members import spreadsheets
 from gonghui.members.importing import import_job_retry, import_job_submit, roster_check
 from gonghui.members.models import ImportJob, ImportStatus, Membership, Person, PoliticalStatus
-from gonghui.members.roster import NO_HEADER, RowError, read_roster
+from gonghui.members.roster import HEADER_SCAN_ROWS, NO_HEADER, RowError, read_roster
 from gonghui.members.spreadsheets import CELL_BUDGET, TOO_WIDE, RosterFileError, open_book
 from gonghui.members.tests.rosterfiles import (
     FIXTURE_ROWS,
@@ -170,13 +170,13 @@ def test_an_instructions_sheet_before_the_roster_sheet_is_passed_over(fed):
 def test_a_note_naming_the_columns_in_one_cell_is_not_a_header(fed):
     rows = [["注：姓名、身份证号为必填项"], ["姓名 身份证号"], *[[""] * 3] * 3]
     result = check_file(fed, csv_bytes(rows), "花名册.csv")
-    assert triples(result.errors) == [(1, "文件", NO_HEADER)]
+    assert triples(result.errors) == [(1, "文件", NO_HEADER % {"rows": HEADER_SCAN_ROWS})]
 
 
 def test_a_header_below_the_first_twenty_rows_is_not_looked_for(fed):
     rows = [[f"说明第{i}行"] for i in range(1, 21)] + [HEADERS, person_row(fed.employer_a1.name)]
     result = check_file(fed, csv_bytes(rows), "花名册.csv")
-    assert triples(result.errors) == [(1, "文件", NO_HEADER)]
+    assert triples(result.errors) == [(1, "文件", NO_HEADER % {"rows": HEADER_SCAN_ROWS})]
 
 
 def test_a_header_with_a_required_column_missing_says_which_on_its_row(fed):

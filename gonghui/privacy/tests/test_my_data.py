@@ -62,7 +62,7 @@ def test_later_programmes_add_their_part(client, fed):
         body = client.get(API).json()
     finally:
         unregister_personal_data("test_claims")
-    assert body["parts"]["test_claims"] == {"label": "医疗互助申请", "rows": [{"claim": "张伟-1"}]}
+    assert body["parts"]["test_claims"] == {"label": "医疗互助申请", "columns": {}, "rows": [{"claim": "张伟-1"}]}
 
 
 def test_the_download_also_comes_as_a_workbook(client, fed):
