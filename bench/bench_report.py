@@ -41,7 +41,8 @@ from django.conf import settings  # noqa: E402
 
 settings.DEBUG = False  # no query log, as in production
 
-from django.core.management import call_command  # noqa: E402
+# Run as a script, so its folder is on the path: the same table and data as the figures' bench.
+from bench_figures import REVIEW, Table, ensure_data  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -54,7 +55,6 @@ from gonghui.core.figures import Period, all_figures, breakdowns, get_figure, mo
 from gonghui.members.models import Membership  # noqa: E402
 from gonghui.organisations.models import Organisation  # noqa: E402
 
-REVIEW = Period(date(2021, 1, 1), date(2025, 12, 31))
 TARGET_MS = 300
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -71,37 +71,6 @@ def timings(fn: Callable[[], object], n: int) -> tuple[float, float]:
         fn()
         runs.append((time.perf_counter() - start) * 1000)
     return statistics.median(runs), min(runs)
-
-
-class Table:
-    def __init__(self, headers: list[str]) -> None:
-        self.headers, self.rows = headers, []
-
-    def add(self, *cells: object) -> None:
-        self.rows.append([str(c) for c in cells])
-
-    def text(self) -> str:
-        widths = [max(len(r[i]) for r in [self.headers, *self.rows]) for i in range(len(self.headers))]
-        return "\n".join(
-            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in [self.headers, *self.rows]
-        )
-
-    def markdown(self) -> str:
-        lines = ["| " + " | ".join(self.headers) + " |", "|" + "---|" * len(self.headers)]
-        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in self.rows])
-
-
-def ensure_data() -> None:
-    call_command("migrate", verbosity=0)
-    if not Organisation.objects.exists():
-        started = time.perf_counter()
-        call_command("seed_demo", scale=1, seed=1)
-        print(f"seed_demo --scale 1: {time.perf_counter() - started:.0f} s")
-    if connection.vendor == "postgresql":
-        # As autovacuum does soon after a bulk load: statistics, and the visibility map that
-        # lets a count be answered from an index alone.
-        with connection.cursor() as cur:
-            cur.execute("VACUUM ANALYZE")
 
 
 def signed_in(role: str, organisation: Organisation) -> Client:
