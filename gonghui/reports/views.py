@@ -291,7 +291,7 @@ def _shown_rows(comparison: selectors.Comparison, query: ReportQuery) -> dict[st
     lists = {f.name: reverse("reports:records", args=[f.name]) for f in comparison.figures}
 
     def shown(row: selectors.ComparisonRow) -> ShownRow:
-        params = urlencode({"organisation": row.organisation.pk, "start": query.period.start, "end": query.period.end})
+        params = ReportQuery(row.organisation, query.period).params
         cells = []
         for f in comparison.figures:
             value = row.value(f)
