@@ -47,11 +47,17 @@ def export_report(
     """A sheet of figures, one of the subordinate organisations side by side (when there are
     any) and one of the breakdowns; with_records adds a sheet per figure with the records
     behind it (progress counts the figures whose sheet is written)."""
-    results = selectors.figure_values(scope=scope, organisation=organisation, period=period)
+    comparison = None
+    if organisation.numchild:
+        comparison = selectors.comparison(scope=scope, organisation=organisation, period=period)
+        # The table's total row is the organisation's figures (as on the print view): counted once.
+        results = [selectors.FigureResult(f, comparison.total.value(f)) for f in comparison.figures]
+    else:
+        results = selectors.figure_values(scope=scope, organisation=organisation, period=period)
     book = Book()
     _figures_sheet(book, organisation, period, results)
-    if organisation.numchild:
-        _comparison_sheet(book, selectors.comparison(scope=scope, organisation=organisation, period=period), period)
+    if comparison:
+        _comparison_sheet(book, comparison, period)
     counted = selectors.breakdown_values(scope=scope, organisation=organisation, period=period)
     if counted:
         _breakdowns_sheet(book, organisation, period, counted)

@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from gonghui.accounts.scopes import scope_for
 from gonghui.core.figures import Period, all_figures
 from gonghui.core.models import AuditEntry
 from gonghui.organisations.models import Organisation, OrganisationKind
-from gonghui.reports import selectors
+from gonghui.reports import exports, selectors
 from gonghui.testing import make_employer, make_member
 
 REVIEW = {"start": "2021-01-01", "end": "2025-12-31"}
@@ -178,3 +179,18 @@ def test_the_report_page_query_count(client, fed, django_assert_max_num_queries)
     # The four of every page, the badge; organisation, picker, crumbs, children; one per figure.
     with django_assert_max_num_queries(16):
         client.get(url, REVIEW)
+
+
+def test_the_exports_figures_are_the_tables_total_and_the_reports_values(client, fed):
+    """The export counts the figures once, from the side-by-side table's total row: the same
+    numbers the report page computes one by one."""
+    grow_town_a(fed, 3)
+    scope = scope_for(fed.city_staff)
+    period = Period(date(2021, 1, 1), date(2025, 12, 31))
+    expected = {
+        str(r.figure.label): r.value for r in selectors.figure_values(scope=scope, organisation=fed.city, period=period)
+    }
+    file = exports.export_report(scope=scope, organisation=fed.city, period=period, with_records=False)
+    rows = list(load_workbook(io.BytesIO(file.content), read_only=True)["指标"].iter_rows(values_only=True))
+    shown = {row[1]: row[2] for row in rows if len(row) > 2 and row[1] in expected}
+    assert shown == {label: None if value is None else float(value) for label, value in expected.items()}
