@@ -114,6 +114,11 @@ def percentage(numerator: Aggregate, denominator: Aggregate) -> Aggregated:
     )
 
 
+def shown_value(value: FigureValue) -> str:
+    """A figure as pages show it: thousands separated; a rate over nothing as a dash."""
+    return "—" if value is None else f"{value:,}"
+
+
 SeriesFn = Callable[[str, Sequence["Period"]], list[FigureValue]]
 
 

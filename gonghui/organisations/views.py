@@ -97,7 +97,7 @@ class Headline:
 
     @property
     def shown(self) -> str:
-        return "—" if self.value is None else f"{self.value:,}"
+        return figures.shown_value(self.value)
 
 
 def _registered(names: Iterable[str]) -> list[figures.Figure]:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gonghui.core.access import Scope, request_scope
 from gonghui.core.downloads import attachment
 from gonghui.core.errors import NotFound, ValidationFailed
-from gonghui.core.figures import Figure, FigureValue, Period, by_programme, get_figure, ratio_percent
+from gonghui.core.figures import Figure, Period, by_programme, get_figure, ratio_percent, shown_value
 from gonghui.core.pages import is_htmx, staff_page
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.organisations.models import Organisation
@@ -87,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "org": org,
-        "groups": [(programme, [(f, _number(values[f.name])) for f in figures]) for programme, figures in groups],
+        "groups": [(programme, [(f, shown_value(values[f.name])) for f in figures]) for programme, figures in groups],
         "choices": _indented(selectors.report_organisation_choices(scope=scope)),
         "crumbs": selectors.report_ancestors(scope=scope, organisation=org),
         "children": list(children[: MAX_CHILD_LINKS + 1]),
@@ -103,13 +103,6 @@ def _indented(orgs: Iterable[Organisation]) -> list[tuple[Organisation, str]]:
     rows = list(orgs)
     top = min((o.depth for o in rows), default=1)
     return [(o, "\u3000" * (o.depth - top)) for o in rows]
-
-
-def _number(value: FigureValue) -> str:
-    """A figure as shown: thousands separated; a rate over nothing as a dash."""
-    if value is None:
-        return "—"
-    return f"{value:,}"
 
 
 def _page(request: HttpRequest, records: QuerySet, per_page: int = PER_PAGE) -> Page:
@@ -157,7 +150,7 @@ def records(request: HttpRequest, name: str) -> HttpResponse:
         "figure": listed.figure,
         "title": listed.title,
         "list_params": query.with_params(**listed.extra),
-        "value": _number(listed.figure.value_given_count(listed.records, page.paginator.count)),
+        "value": shown_value(listed.figure.value_given_count(listed.records, page.paginator.count)),
         "page_obj": page,
         "rows": exports.linked_rows(listed.figure, page.object_list),
     }
@@ -296,7 +289,7 @@ def _shown_rows(comparison: selectors.Comparison, query: ReportQuery) -> dict[st
         for f in comparison.figures:
             value = row.value(f)
             href = f"{lists[f.name]}?{params}" if value is not None else ""
-            cells.append(ShownCell(f, _number(value), "" if value is None else str(value), href))
+            cells.append(ShownCell(f, shown_value(value), "" if value is None else str(value), href))
         return ShownRow(row.organisation, f"{index}?{params}", cells, row.own)
 
     return {
@@ -364,11 +357,11 @@ def _shown_breakdowns(scope: Scope, query: ReportQuery) -> list[ShownBreakdown]:
     for counted in selectors.breakdown_values(scope=scope, organisation=query.organisation, period=query.period):
         total = counted.total
         categories = [
-            ShownCategory(c.key, gettext(str(c.label)), _number(n), f"{_number(ratio_percent(n, total))}%")
+            ShownCategory(c.key, gettext(str(c.label)), shown_value(n), f"{shown_value(ratio_percent(n, total))}%")
             for c, n in counted.counts
         ]
         b = counted.breakdown
-        shown.append(ShownBreakdown(b.name, str(b.label), get_figure(b.figure), _number(total), categories))
+        shown.append(ShownBreakdown(b.name, str(b.label), get_figure(b.figure), shown_value(total), categories))
     return shown
 
 
@@ -401,7 +394,7 @@ def print_view(request: HttpRequest) -> HttpResponse:
         "org": query.organisation,
         "viewer": selectors.report_organisation(scope=scope),
         "printed_at": timezone.localtime(),
-        "groups": [(programme, [(f, _number(values[f.name])) for f in figures]) for programme, figures in groups],
+        "groups": [(programme, [(f, shown_value(values[f.name])) for f in figures]) for programme, figures in groups],
         "breakdowns": _shown_breakdowns(scope, query),
         **_comparison_context(comparison, query, error),
     }
