@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gonghui.core.access import Scope, request_scope
 from gonghui.core.downloads import attachment
 from gonghui.core.errors import NotFound, ValidationFailed
-from gonghui.core.figures import Figure, Period, by_programme, get_figure, ratio_percent, shown_value
+from gonghui.core.figures import Figure, FigureValue, Period, by_programme, get_figure, ratio_percent, shown_value
 from gonghui.core.pages import is_htmx, staff_page
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.organisations.models import Organisation
@@ -81,13 +81,12 @@ def index(request: HttpRequest) -> HttpResponse:
     org = query.organisation
     results = selectors.figure_values(scope=scope, organisation=org, period=query.period)
     values = {r.figure.name: r.value for r in results}
-    groups = by_programme([r.figure for r in results])
     children = selectors.report_children(scope=scope, organisation=org) if org.numchild else Organisation.objects.none()
     today = timezone.localdate()
     context = {
         "query": query,
         "org": org,
-        "groups": [(programme, [(f, shown_value(values[f.name])) for f in figures]) for programme, figures in groups],
+        "groups": _shown_groups([r.figure for r in results], values),
         "choices": _indented(selectors.report_organisation_choices(scope=scope)),
         "crumbs": selectors.report_ancestors(scope=scope, organisation=org),
         "children": list(children[: MAX_CHILD_LINKS + 1]),
@@ -103,6 +102,13 @@ def _indented(orgs: Iterable[Organisation]) -> list[tuple[Organisation, str]]:
     rows = list(orgs)
     top = min((o.depth for o in rows), default=1)
     return [(o, "\u3000" * (o.depth - top)) for o in rows]
+
+
+def _shown_groups(figures: list[Figure], values: dict[str, FigureValue]) -> list[tuple[str, list[tuple[Figure, str]]]]:
+    """The figures under their programmes, each with its value as shown."""
+    return [
+        (programme, [(f, shown_value(values[f.name])) for f in group]) for programme, group in by_programme(figures)
+    ]
 
 
 def _page(request: HttpRequest, records: QuerySet, per_page: int = PER_PAGE) -> Page:
@@ -387,14 +393,12 @@ def print_view(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     query = _report_query(request, scope)
     comparison, error = _comparison(request, scope, query)
-    values = comparison.total.values
-    groups = by_programme(comparison.figures)
     context = {
         "query": query,
         "org": query.organisation,
         "viewer": selectors.report_organisation(scope=scope),
         "printed_at": timezone.localtime(),
-        "groups": [(programme, [(f, shown_value(values[f.name])) for f in figures]) for programme, figures in groups],
+        "groups": _shown_groups(comparison.figures, comparison.total.values),
         "breakdowns": _shown_breakdowns(scope, query),
         **_comparison_context(comparison, query, error),
     }
