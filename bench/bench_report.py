@@ -11,8 +11,9 @@ a town's staff, through Django's whole request stack (median of --repeat runs):
                 workbench and its fragments; beside each, a baseline in the same run: the
                 obvious way to get the same numbers (one query per child and figure for the
                 side-by-side table, one per month for the chart, one per category for the
-                breakdowns), or for the report the figures' own queries, the floor a page
-                over them cannot go below
+                breakdowns, three per child for the organisation tree's counts), or for the
+                report and the headlines the figures' own queries, the floor a page over
+                them cannot go below
   date indexes  the member figures with the membership date indexes (members migration 0007)
                 and with the index they replaced, in a transaction rolled back afterwards
 """
@@ -42,7 +43,7 @@ from django.conf import settings  # noqa: E402
 settings.DEBUG = False  # no query log, as in production
 
 # Run as a script, so its folder is on the path: the same table and data as the figures' bench.
-from bench_figures import REVIEW, Table, ensure_data  # noqa: E402
+from bench_figures import REVIEW, Table, ensure_data, naive_children_counts  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -99,6 +100,12 @@ def each_category_alone(org: Organisation, period: Period) -> None:
             breakdown.records(org.path, period, category.key).count()
 
 
+def headlines_alone(org: Organisation) -> None:
+    today = timezone.localdate()
+    for name in ("organisations.unions", "organisations.employers_covered", "members.members", "members.new_members"):
+        get_figure(name).compute(org.path, Period(date(today.year, 1, 1), today))
+
+
 def each_month_alone(org: Organisation) -> None:
     for period in month_periods(ending=timezone.localdate(), count=24):
         get_figure("members.members").compute(org.path, period)
@@ -108,9 +115,10 @@ def each_month_alone(org: Organisation) -> None:
 def bench_pages(org: Organisation, role: str, repeat: int) -> Table:
     client = signed_in(role, org)
     town = Organisation.objects.get_children(Organisation.objects.get_first_root_node()).first()
+    detail = town if role == Role.CITY else org
     this_year = Period(date(timezone.localdate().year, 1, 1), timezone.localdate())
     review = "?preset=review"
-    pages: list[tuple[str, dict[str, str], Callable[[], None] | None, str, bool]] = [
+    pages: list[tuple[str, dict[str, str], Callable[[], object] | None, str, bool]] = [
         (reverse("reports:index") + review, {}, lambda: figures_alone(org, REVIEW), "its figures' queries", True),
         (reverse("reports:index"), {}, lambda: figures_alone(org, this_year), "its figures' queries", True),
         (
@@ -127,10 +135,28 @@ def bench_pages(org: Organisation, role: str, repeat: int) -> Table:
             "a COUNT per category",
             False,
         ),
-        (reverse("reports:print") + review, {}, None, "", False),
-        (reverse("organisations:detail", args=[town.pk if role == Role.CITY else org.pk]), {}, None, "", True),
-        (reverse("organisations:workbench"), {}, None, "", False),
-        (reverse("organisations:headlines"), HTMX, None, "", False),
+        (
+            reverse("reports:print") + review,
+            {},
+            lambda: (each_child_alone(org, REVIEW), each_category_alone(org, REVIEW)),
+            "each child, each figure; a COUNT per category",
+            False,
+        ),
+        (
+            reverse("organisations:detail", args=[detail.pk]),
+            {},
+            lambda: naive_children_counts(detail),
+            "three COUNTs per child",
+            True,
+        ),
+        (
+            reverse("organisations:workbench"),
+            {},
+            lambda: naive_children_counts(org),
+            "three COUNTs per child",
+            False,
+        ),
+        (reverse("organisations:headlines"), HTMX, lambda: headlines_alone(org), "its figures' queries", False),
         (reverse("organisations:trend"), {}, lambda: each_month_alone(org), "48 COUNTs (a month each)", False),
     ]
     table = Table(["request", "median ms", "best ms", "baseline", "baseline ms", "target"])
