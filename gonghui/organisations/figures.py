@@ -25,15 +25,18 @@ def unions_at_end(path: str, period: Period) -> QuerySet[Organisation]:
     )
 
 
+def coverage_on_q(day: date) -> Q:
+    """Coverage stretches holding `day`: started by then, and an end date is the first day outside."""
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
 def employers_covered(path: str, period: Period) -> QuerySet[EmployerCoverage]:
     """Employers covered at the period's end by a union in the subtree: the stretch of each
     employer's coverage history (EmployerCoverage) that holds that day, so an employer
     counts where its union was then, not where it is now. An employer has at most one
     stretch on any day, so the rows are the employers."""
-    day = period.end
     return (
-        EmployerCoverage.objects.filter(subtree_q(path, via="union__"), started_on__lte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        EmployerCoverage.objects.filter(subtree_q(path, via="union__"), coverage_on_q(period.end))
         .select_related("employer__town", "union")
         .order_by("union__path", "employer__name", "pk")
     )
@@ -41,9 +44,7 @@ def employers_covered(path: str, period: Period) -> QuerySet[EmployerCoverage]:
 
 def coverage_on(day: date, *, employer: Employer | OuterRef) -> QuerySet[EmployerCoverage]:
     """The stretch of an employer's coverage history holding `day` (at most one)."""
-    return EmployerCoverage.objects.filter(employer=employer, started_on__lte=day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
-    )
+    return EmployerCoverage.objects.filter(coverage_on_q(day), employer=employer)
 
 
 def employers_known(path: str, period: Period) -> QuerySet[Employer]:
