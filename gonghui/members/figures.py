@@ -19,7 +19,7 @@ from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.tree import subtree_q
 from gonghui.members.models import Education, Membership, MembershipEvent, MembershipEventKind, Sex, SkillLevel
 from gonghui.members.selectors import MembershipHere, current_on_q, memberships_with_present
-from gonghui.organisations.figures import employers_covered
+from gonghui.organisations.figures import employers_covered, yes_no
 from gonghui.organisations.models import EmployerCoverage
 
 PROGRAMME = _("组织建设")
@@ -110,10 +110,6 @@ def _person_link(record: Membership | MembershipEvent) -> str:
     return reverse("members:detail", args=[record.person_id])
 
 
-def _yes_no(value: bool) -> str:
-    return str(_("是")) if value else str(_("否"))
-
-
 def _if_present(membership: MembershipHere, value: str) -> str:
     return value if membership.present_here else ""
 
@@ -127,7 +123,7 @@ MEMBER_COLUMNS = (
     Column(_("工作单位"), lambda m: m.employer.name if m.employer else ""),
     Column(_("入会时间"), lambda m: m.first_joined_on),
     Column(_("转入时间"), lambda m: m.joined_on if m.transferred_in else None),
-    Column(_("新居民"), lambda m: _yes_no(m.person.is_migrant_worker)),
+    Column(_("新居民"), lambda m: yes_no(m.person.is_migrant_worker)),
 )
 
 # Registered in this app's contributions.py.
@@ -165,7 +161,7 @@ FIGURES.append(
             Column(_("入会日期"), lambda e: e.on),
             Column(_("入会工会"), lambda e: e.union.name),
             Column(_("工作单位"), lambda e: e.membership.employer.name if e.membership.employer else ""),
-            Column(_("新居民"), lambda e: _yes_no(e.person.is_migrant_worker)),
+            Column(_("新居民"), lambda e: yes_no(e.person.is_migrant_worker)),
         ),
         order=40,
     )

@@ -63,6 +63,10 @@ def employers_known(path: str, period: Period) -> QuerySet[Employer]:
     )
 
 
+def yes_no(value: bool) -> str:
+    return gettext("是") if value else gettext("否")
+
+
 def _status(org: Organisation) -> str:
     # Choice labels are Chinese source strings; translated here, in the reader's language.
     label = gettext(org.get_status_display())
@@ -132,7 +136,7 @@ FIGURES.append(
             Column(_("统一社会信用代码"), lambda e: e.uscc),
             Column(_("所在镇（街道）"), lambda e: e.town.name),
             Column(_("职工人数"), lambda e: e.staff_count),
-            Column(_("期末已建会"), lambda e: gettext("是") if e.covered_at_end else gettext("否")),
+            Column(_("期末已建会"), lambda e: yes_no(e.covered_at_end)),
             Column(_("期末覆盖工会"), lambda e: e.union_at_end or ""),
             Column(_("建会（覆盖）日期"), lambda e: e.covered_since if e.covered_at_end else None),
         ),
