@@ -80,6 +80,14 @@ def test_the_fragment_links_each_count_to_its_list(client, fed):
     assert "<html" in full and "data-breakdown" in full
 
 
+def test_each_total_links_to_the_figures_whole_list(client, fed):
+    client.force_login(fed.town_b_staff)
+    page = client.get(reverse("reports:breakdowns"), REVIEW, **HTMX).content.decode()
+    link = reverse("reports:records", args=["members.members"])
+    whole = f'<a href="{link}?organisation={fed.town_b.pk}&amp;start=2021-01-01&amp;end=2025-12-31">'
+    assert page.count(whole) == len(breakdowns.all())
+
+
 def test_a_count_opens_its_list_with_names_linking_to_each_member(client, fed):
     make_member(union=fed.union_a2, name="赵敏", sex="F")
     client.force_login(fed.town_a_staff)
