@@ -712,9 +712,10 @@ class RowChecker:
         if on is None:
             text = cell_text(cell)
             reason = (
-                f"入会时间「{quoted(text)}」无法识别，请写成 2024-03-01、2024/3/1 或 20240301"
+                gettext("入会时间「%(value)s」无法识别，请写成 2024-03-01、2024/3/1 或 20240301")
+                % {"value": quoted(text)}
                 if text
-                else "入会时间不能为空"
+                else gettext("入会时间不能为空")
             )
             problems.append(("入会时间", reason))
         elif on > self.today:
