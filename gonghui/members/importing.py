@@ -38,6 +38,7 @@ from gonghui.members.identity import birth_date_and_sex
 from gonghui.members.import_files import discard_roster_file, open_roster_file, read_upload, store_roster_file
 from gonghui.members.locks import lock_organisation
 from gonghui.members.models import (
+    PERSON_DETAILS,
     ImportJob,
     ImportStatus,
     Membership,
@@ -350,15 +351,7 @@ EVENT_COLUMNS = (
     "recorded_at",
 )
 # Re-joining people take the file's values for these, where the file gives one.
-REJOIN_FIELDS = (
-    "mobile",
-    "household_registration",
-    "education",
-    "skill_level",
-    "is_migrant_worker",
-    "ethnicity",
-    "political_status",
-)
+REJOIN_FIELDS = PERSON_DETAILS
 
 
 # The default SQLite page cache is 2 MiB; a quarter of a million random keys going into a
