@@ -20,7 +20,7 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 from uuid import uuid4
@@ -190,17 +190,15 @@ def members_enrolled(batch: SettlementBatch) -> dict[str, Member]:
                 key = (starts, ends, bool(first_time))
                 cover = covers.get(key)
                 if cover is None:
-                    cover = covers[key] = _cover(_day(starts), _day(ends), bool(first_time), waiting)
+                    cover = covers[key] = Cover.of(
+                        _day(starts), _day(ends), first_time=bool(first_time), waiting_days=waiting
+                    )
                 found[number_hash] = Member(pk, person_id, name, cover)
     return found
 
 
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite gives text
-
-
-def _cover(starts: date, ends: date, first_time: bool, waiting: int) -> Cover:
-    return Cover(starts, ends, starts + timedelta(days=waiting) if first_time and waiting else None)
 
 
 _ADDED = ("added_inpatient", "added_outpatient", "added_deductible", "added_critical")
