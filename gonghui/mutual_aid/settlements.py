@@ -523,7 +523,7 @@ def settlements_adjudicate(
 ) -> SettlementBatch:
     """Read, match, value and store the whole file in one transaction; the batch ends done,
     or rejected with the file's problem (nothing stored)."""
-    total = _line_count(file)
+    total = _line_count(file) if file_kind(batch.filename) == "csv" else None
     try:
         with transaction.atomic(), bulk_load():
             SchemeYear.objects.select_for_update().filter(pk=batch.scheme_year_id).first()
@@ -545,7 +545,8 @@ def settlements_adjudicate(
 
 
 def _line_count(file: IO[bytes]) -> int | None:
-    """Rows of a CSV (for the progress bar) by counting line ends: a second or so a million."""
+    """Rows of a CSV (for the progress bar) by counting line ends: a second or so a million.
+    Not of a workbook, whose compressed bytes hold line ends at random."""
     try:
         file.seek(0)
         count = sum(block.count(b"\n") for block in iter(lambda: file.read(1 << 20), b""))
