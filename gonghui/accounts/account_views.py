@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
@@ -23,16 +23,10 @@ from gonghui.accounts.forms import AccountCreateForm, AccountSearchForm, Activat
 from gonghui.accounts.models import Account
 from gonghui.core.access import Role, request_scope
 from gonghui.core.errors import ServiceError
-from gonghui.core.pages import form_error, is_htmx, staff_page
+from gonghui.core.pages import form_error, is_htmx, query_without_page, staff_page
 from gonghui.organisations.selectors import organisation_get
 
 PAGE_SIZE = 25
-
-
-def _query_without_page(data: QueryDict) -> str:
-    query = data.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @staff_page
@@ -46,7 +40,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None,
-        "query": _query_without_page(request.GET),
+        "query": query_without_page(request.GET),
     }
     template = "accounts/_account_results.html" if is_htmx(request) else "accounts/account_list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
