@@ -109,6 +109,15 @@ def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/account_detail.html", _detail_context(request, user_id))
 
 
+def _refused_on_detail(request: HttpRequest, user_id: int, err: ServiceError) -> HttpResponse:
+    """A button's refusal shown above the account page's buttons; a 403 or 404 stays the
+    error page (staff_page renders it)."""
+    if err.status_code in (403, 404):
+        raise err
+    context = _detail_context(request, user_id, action_error=gettext(err.message))
+    return render(request, "accounts/account_detail.html", context, status=err.status_code)
+
+
 def _account_action(request: HttpRequest, user_id: int, action: Callable[..., Any], done: str) -> HttpResponse:
     """A button on the account's page: one service, then back to the page with a message, or
     the page again with the service's refusal above its buttons."""
@@ -117,10 +126,7 @@ def _account_action(request: HttpRequest, user_id: int, action: Callable[..., An
     try:
         action(scope=scope, account=account, request=request)
     except ServiceError as err:
-        if err.status_code in (403, 404):
-            raise
-        context = _detail_context(request, user_id, action_error=gettext(err.message))
-        return render(request, "accounts/account_detail.html", context, status=err.status_code)
+        return _refused_on_detail(request, user_id, err)
     messages.success(request, gettext(done))
     return redirect("accounts:account_detail", user_id=user_id)
 
@@ -159,10 +165,7 @@ def account_code(request: HttpRequest, user_id: int) -> HttpResponse:
             scope=scope, account=account, delivery=form.cleaned_data["delivery"], request=request
         )
     except ServiceError as err:
-        if err.status_code in (403, 404):
-            raise
-        context = _detail_context(request, user_id, action_error=gettext(err.message))
-        return render(request, "accounts/account_detail.html", context, status=err.status_code)
+        return _refused_on_detail(request, user_id, err)
     return render(request, "accounts/code_issued.html", issued_context(request, account, issued))
 
 
