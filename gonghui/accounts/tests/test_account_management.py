@@ -305,6 +305,15 @@ def test_the_list_searches_filters_and_pages(fed: Federation, django_assert_max_
     assert "<html" not in fragment.content.decode() and "没有找到符合条件的账号" in fragment.content.decode()
 
 
+def test_the_lists_next_page_keeps_the_search_and_asks_htmx_for_the_results_only(fed: Federation) -> None:
+    for n in range(26):
+        make_user(f"officer{n:02d}", role=Role.UNION, organisation=fed.union_a2)
+    page = signed_in(fed.city_staff).get(reverse("accounts:account_list"), {"role": "union", "page": "1"})
+    html = page.content.decode()
+    url = reverse("accounts:account_list")
+    assert f'<a href="?role=union&amp;page=2" hx-get="{url}?role=union&amp;page=2" hx-target="#account-results"' in html
+
+
 def test_an_accounts_page_shows_who_signed_in_when_in_shanghai_time(fed: Federation) -> None:
     officer = fed.union_a1_officer
     sign_in_with_password(Client(), "union_a1", PASSWORD)
