@@ -21,7 +21,7 @@ from gonghui.core.access import Role
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditEntry
-from gonghui.testing import PASSWORD, Federation, make_user
+from gonghui.testing import PASSWORD, Federation, make_user, signed_in
 
 NEW_PASSWORD = "lotus pond under spring rain"
 
@@ -29,12 +29,6 @@ NEW_PASSWORD = "lotus pond under spring rain"
 @pytest.fixture(autouse=True)
 def _fresh_limits() -> None:
     cache.clear()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def new_officer_data(fed: Federation, **overrides: Any) -> dict[str, Any]:
