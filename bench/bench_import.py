@@ -44,25 +44,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{OUT / 'bench.sqlite3'}")
-os.environ.setdefault("DJANGO_MEDIA_ROOT", str(OUT / "media"))
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchkit import GIVEN, SURNAMES, bench_environment, database_label, fresh_database  # noqa: E402
+
 # A 250,000-row CSV in this layout is about 30 MiB, over the site's default upload limit;
 # the benchmark measures the import itself, so it lifts the limit.
 os.environ.setdefault("GONGHUI_IMPORT_MAX_BYTES", str(128 * 1024 * 1024))
-os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log
-# The production profile refuses to start without real secrets; these are for benchmarks only.
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
-os.environ.setdefault("GONGHUI_FIELD_KEYS", "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=")
-os.environ.setdefault("GONGHUI_HASH_KEY", "YmVuY2gtb25seS1oYXNoLWtleS0zMi1ieXRlcyEhISE=")
+bench_environment(OUT / "bench.sqlite3")
 
 UNION_CODE = "BENCH-U1"
 EMPLOYERS = 30
 FILE_VERSION = 1  # bump when the generated file's layout changes
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国志海晓东雪梅俊子涵浩然欣怡宇轩梓萱诺佳琪思雨博文嘉"
 HOME_REGIONS = ["330481", "330402", "330411", "330421", "330424", "330483", "330482"]
 MIGRANT_REGIONS = ["510821", "342221", "412726", "522422", "522121", "362330", "433024", "130102", "510922", "320721"]
 EDUCATION = ["初中", "高中/中专", "高中/中专", "大专", "本科", "", ""]
@@ -419,34 +410,14 @@ def measured(rows: int, started: float) -> dict[str, float]:
 
 
 def prepare_database() -> str:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{OUT / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
-    else:
-        create_postgres_database(url)
+    fresh_database(OUT / "bench.sqlite3")
     django_setup()
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     build_federation()
-    if connection.vendor == "postgresql":
-        return f"postgresql {connection.pg_version // 10000}"
-    import sqlite3
-
-    return f"sqlite {sqlite3.sqlite_version}"
-
-
-def create_postgres_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return database_label()
 
 
 def child(phase: str, path: Path, orm_sample: int) -> dict[str, float]:

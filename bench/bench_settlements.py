@@ -43,22 +43,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{OUT / 'settlements.sqlite3'}")
-os.environ.setdefault("DJANGO_MEDIA_ROOT", str(OUT / "media"))
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no query log
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
-os.environ.setdefault("GONGHUI_FIELD_KEYS", "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=")
-os.environ.setdefault("GONGHUI_HASH_KEY", "YmVuY2gtb25seS1oYXNoLWtleS0zMi1ieXRlcyEhISE=")
+from benchkit import GIVEN, SURNAMES, bench_environment, database_label, fresh_database  # noqa: E402
+
+bench_environment(OUT / "settlements.sqlite3")
 
 MEMBERS = 250_000
 UNIONS = 50
 YEAR = 2026
 FILE_VERSION = 1  # bump when the generated file changes
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国志海晓东雪梅俊子涵浩然欣怡宇轩梓萱诺佳琪思雨博文嘉"
 HOSPITALS = ["海宁市人民医院", "海宁市中医院", "海宁市第二人民医院", "浙江大学医学院附属第二医院", "嘉兴市第一医院"]
 INPATIENT_CODES = ["K35.8", "J18.9", "S72.0", "K80.2", "I25.1", "O80.0", "N20.0", "M51.2", "C34.9", "I21.0", "I63.9"]
 CHRONIC_CODES = ["E11.9", "E11.900x001", "I10.x00", "I11.9", "N18.4", "E10.9", "C50.9", "J44.9", "M06.9"]
@@ -472,36 +464,16 @@ def server_cpu() -> float | None:
 
 
 def prepare_database() -> str:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{OUT / 'settlements.sqlite3'}{suffix}").unlink(missing_ok=True)
-    else:
-        create_postgres_database(url)
+    fresh_database(OUT / "settlements.sqlite3")
     django_setup()
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     started = time.perf_counter()
     build_members()
     print(f"enrolled {MEMBERS:,} members in {time.perf_counter() - started:.1f} s")
-    if connection.vendor == "postgresql":
-        return f"postgresql {connection.pg_version // 10000}"
-    import sqlite3
-
-    return f"sqlite {sqlite3.sqlite_version}"
-
-
-def create_postgres_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return database_label()
 
 
 def child(phase: str, path: Path, orm_sample: int) -> dict[str, Any]:

@@ -40,10 +40,10 @@ def money(value: Any) -> Decimal:
         raise MoneyError(gettext("金额应为数字，如 1000 或 1000.50")) from None
     if not amount.is_finite():
         raise MoneyError(gettext("金额应为数字，如 1000 或 1000.50"))
+    if abs(amount) >= LIMIT:  # first: quantizing a vast amount overflows the decimal context
+        raise MoneyError(gettext("金额超出上限"))
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise MoneyError(gettext("金额最多两位小数（到分）"))
-    if abs(amount) >= LIMIT:
-        raise MoneyError(gettext("金额超出上限"))
     return amount.quantize(CENT)
 
 

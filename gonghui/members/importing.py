@@ -38,6 +38,7 @@ from gonghui.members.identity import birth_date_and_sex
 from gonghui.members.import_files import discard_roster_file, open_roster_file, read_upload, store_roster_file
 from gonghui.members.locks import lock_organisation
 from gonghui.members.models import (
+    PERSON_DETAILS,
     ImportJob,
     ImportStatus,
     Membership,
@@ -288,11 +289,11 @@ def _stored_problem(person: StoredPerson, row: RosterRow, union: Organisation) -
     # A different name usually means a mistyped number that happens to pass the check digit,
     # so it is reported first, and the stored name is not shown.
     if match_key(person.name) != match_key(row.name):
-        return "该身份证号已登记的姓名与本行姓名不符，请核对身份证号"
+        return gettext("该身份证号已登记的姓名与本行姓名不符，请核对身份证号")
     if person.union_id == union.pk:
-        return "该职工已是本工会会员"
+        return gettext("该职工已是本工会会员")
     if person.union_id is not None:
-        return f"该职工已是{person.union_name}的会员，请办理组织关系转接"
+        return gettext("该职工已是%(union)s的会员，请办理组织关系转接") % {"union": person.union_name}
     return None
 
 
@@ -350,15 +351,7 @@ EVENT_COLUMNS = (
     "recorded_at",
 )
 # Re-joining people take the file's values for these, where the file gives one.
-REJOIN_FIELDS = (
-    "mobile",
-    "household_registration",
-    "education",
-    "skill_level",
-    "is_migrant_worker",
-    "ethnicity",
-    "political_status",
-)
+REJOIN_FIELDS = PERSON_DETAILS
 
 
 # The default SQLite page cache is 2 MiB; a quarter of a million random keys going into a
@@ -572,7 +565,7 @@ def _update_rejoining(check: RosterCheck, job: ImportJob) -> None:
 
 
 def _check_importer(scope: Scope, union: Organisation) -> None:
-    scope.require_covers(union, field="union", message="该工会不在您的管辖范围内")
+    scope.require_covers(union, field="union", message=gettext("该工会不在您的管辖范围内"))
     if not union.is_grassroots:
         raise ValidationFailed(
             gettext("%(union)s不是基层工会；花名册只能导入到基层工会") % {"union": union.name}, field="union"

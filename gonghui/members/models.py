@@ -104,6 +104,20 @@ class Person(TimeStampedModel):
         return self.name
 
 
+# What a person's record holds besides the name and what the identity number decides: an
+# officer edits these (services.person_update, with the name), and a re-joining person's
+# roster row updates them (importing).
+PERSON_DETAILS = (
+    "mobile",
+    "household_registration",
+    "education",
+    "skill_level",
+    "is_migrant_worker",
+    "ethnicity",
+    "political_status",
+)
+
+
 class MembershipStatus(models.TextChoices):
     ACTIVE = "active", "在会"
     TRANSFERRED = "transferred", "已转出"

@@ -148,11 +148,14 @@ EDUCATION_CODES = {label: code for code, label in Education.choices} | {
     "职高": Education.SENIOR,
     "技校": Education.SENIOR,
     "专科": Education.COLLEGE,
+    "大学专科": Education.COLLEGE,
+    "高职": Education.COLLEGE,
     "大学本科": Education.BACHELOR,
     "硕士": Education.POSTGRADUATE,
     "博士": Education.POSTGRADUATE,
     "硕士研究生": Education.POSTGRADUATE,
     "博士研究生": Education.POSTGRADUATE,
+    "研究生及以上": Education.POSTGRADUATE,
 }
 SKILL_CODES = {label: code for code, label in SkillLevel.choices} | {
     "五级": SkillLevel.GRADE5,
@@ -161,7 +164,6 @@ SKILL_CODES = {label: code for code, label in SkillLevel.choices} | {
     "二级": SkillLevel.GRADE2,
     "一级": SkillLevel.GRADE1,
 }
-EDUCATION_CODES |= {"大学专科": Education.COLLEGE, "高职": Education.COLLEGE, "研究生及以上": Education.POSTGRADUATE}
 # "汉" or "汉族": officers write both.
 ETHNICITY_NAMES = {group: group for group in ETHNIC_GROUPS} | {group[:-1]: group for group in ETHNIC_GROUPS}
 # GB/T 4762's full names and codes, and the short forms rosters use.
@@ -712,9 +714,10 @@ class RowChecker:
         if on is None:
             text = cell_text(cell)
             reason = (
-                f"入会时间「{quoted(text)}」无法识别，请写成 2024-03-01、2024/3/1 或 20240301"
+                gettext("入会时间「%(value)s」无法识别，请写成 2024-03-01、2024/3/1 或 20240301")
+                % {"value": quoted(text)}
                 if text
-                else "入会时间不能为空"
+                else gettext("入会时间不能为空")
             )
             problems.append(("入会时间", reason))
         elif on > self.today:

@@ -30,6 +30,7 @@ from gonghui.members.locks import (
     lock_transfer,
 )
 from gonghui.members.models import (
+    PERSON_DETAILS,
     Membership,
     MembershipEvent,
     MembershipEventKind,
@@ -44,16 +45,7 @@ from gonghui.members.selectors import active_membership
 from gonghui.members.workflows import covers_receiving, covers_sending, sides_of
 from gonghui.organisations.models import Employer, Organisation, OrganisationStatus
 
-PERSON_FIELDS = {
-    "name",
-    "mobile",
-    "household_registration",
-    "education",
-    "skill_level",
-    "is_migrant_worker",
-    "ethnicity",
-    "political_status",
-}
+PERSON_FIELDS = {"name", *PERSON_DETAILS}
 # Read from the identity number, so never edited on their own (see person_update).
 IDENTITY_FIELDS = {"id_number", "birth_date", "sex"}
 ID_NUMBER_FIXED = gettext_noop(

@@ -16,7 +16,7 @@ explanation is a source text with its values (`Step`), shown in the reader's lan
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -85,6 +85,12 @@ class Cover:
     starts_on: date
     ends_on: date
     waiting_ends_on: date | None = None
+
+    @classmethod
+    def of(cls, starts_on: date, ends_on: date, *, first_time: bool, waiting_days: int) -> Cover:
+        """An enrolment's cover: a first-time enrolee waits `waiting_days` from its start."""
+        waiting_ends = starts_on + timedelta(days=waiting_days) if first_time and waiting_days else None
+        return cls(starts_on, ends_on, waiting_ends)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ post their money through the core ledger (core/ledger.py). See docs/mutual-aid.m
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -189,8 +188,7 @@ class Enrolment(TimeStampedModel):
 
     def cover(self, *, waiting_days: int) -> Cover:
         """The dates this enrolment covers care, for the calculator."""
-        waiting_ends = self.coverage_from + timedelta(days=waiting_days) if self.first_time and waiting_days else None
-        return Cover(starts_on=self.coverage_from, ends_on=self.coverage_to, waiting_ends_on=waiting_ends)
+        return Cover.of(self.coverage_from, self.coverage_to, first_time=self.first_time, waiting_days=waiting_days)
 
 
 # --- claims from settlement files (settlements.py) ----------------------------------------

@@ -229,12 +229,14 @@ def rule_set_freeze(*, rule_set: BenefitRuleSet) -> BenefitRuleSet:
 
 
 def contribution_parts(scheme_year: SchemeYear) -> dict[str, Decimal]:
-    """Each payer's part of one member's contribution, to the fen; the member's part takes
-    the rounding, so the parts add up to the contribution."""
+    """Each payer's part of one member's contribution, to the fen. Shares are rounded as
+    running totals (union, then union and employer), so the parts add up to the contribution
+    and none goes below zero: rounding each share on its own, 50/50/0 of 45.05 would give
+    22.53 + 22.53 and ask the member for -0.01."""
     total = scheme_year.contribution
     union = money_share(total, scheme_year.union_share)
-    employer = money_share(total, scheme_year.employer_share)
-    return {Payer.UNION: union, Payer.EMPLOYER: employer, Payer.MEMBER: total - union - employer}
+    union_and_employer = money_share(total, scheme_year.union_share + scheme_year.employer_share)
+    return {Payer.UNION: union, Payer.EMPLOYER: union_and_employer - union, Payer.MEMBER: total - union_and_employer}
 
 
 def money_share(total: Decimal, percent: Decimal) -> Decimal:

@@ -20,7 +20,7 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 from uuid import uuid4
@@ -190,17 +190,15 @@ def members_enrolled(batch: SettlementBatch) -> dict[str, Member]:
                 key = (starts, ends, bool(first_time))
                 cover = covers.get(key)
                 if cover is None:
-                    cover = covers[key] = _cover(_day(starts), _day(ends), bool(first_time), waiting)
+                    cover = covers[key] = Cover.of(
+                        _day(starts), _day(ends), first_time=bool(first_time), waiting_days=waiting
+                    )
                 found[number_hash] = Member(pk, person_id, name, cover)
     return found
 
 
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite gives text
-
-
-def _cover(starts: date, ends: date, first_time: bool, waiting: int) -> Cover:
-    return Cover(starts, ends, starts + timedelta(days=waiting) if first_time and waiting else None)
 
 
 _ADDED = ("added_inpatient", "added_outpatient", "added_deductible", "added_critical")
@@ -525,7 +523,7 @@ def settlements_adjudicate(
 ) -> SettlementBatch:
     """Read, match, value and store the whole file in one transaction; the batch ends done,
     or rejected with the file's problem (nothing stored)."""
-    total = _line_count(file)
+    total = _line_count(file) if file_kind(batch.filename) == "csv" else None
     try:
         with transaction.atomic(), bulk_load():
             SchemeYear.objects.select_for_update().filter(pk=batch.scheme_year_id).first()
@@ -547,7 +545,8 @@ def settlements_adjudicate(
 
 
 def _line_count(file: IO[bytes]) -> int | None:
-    """Rows of a CSV (for the progress bar) by counting line ends: a second or so a million."""
+    """Rows of a CSV (for the progress bar) by counting line ends: a second or so a million.
+    Not of a workbook, whose compressed bytes hold line ends at random."""
     try:
         file.seek(0)
         count = sum(block.count(b"\n") for block in iter(lambda: file.read(1 << 20), b""))

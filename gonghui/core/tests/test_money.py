@@ -31,3 +31,9 @@ def test_a_computed_amount_rounds_half_up_to_the_fen():
 def test_amounts_are_shown_with_thousands_and_two_places():
     assert format_money(Decimal("14196100")) == "14,196,100.00"
     assert format_money(Decimal("0.5")) == "0.50"
+
+
+@pytest.mark.parametrize("vast", ["1e30", "-1E+27", "9" * 40])
+def test_a_vast_amount_is_refused_as_too_large_not_a_crash(vast):
+    with pytest.raises(MoneyError, match="上限"):
+        money(vast)

@@ -105,6 +105,13 @@ def test_a_split_contribution_keeps_each_share_and_the_parts_add_up(fed) -> None
     assert sum(parts.values()) == scheme.contribution
 
 
+def test_no_part_of_a_split_contribution_goes_below_zero(fed) -> None:
+    shares = services.Shares(union=D("50"), employer=D("50"), member=D("0"))
+    scheme = make_scheme(fed, payer="split", shares=shares, contribution="45.05")
+    parts = services.contribution_parts(scheme)
+    assert parts == {"union": D("22.53"), "employer": D("22.52"), "member": D("0.00")}
+
+
 def test_the_database_refuses_shares_that_do_not_make_100(fed, scheme) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         SchemeYear.objects.filter(pk=scheme.pk).update(employer_share=D("10"))

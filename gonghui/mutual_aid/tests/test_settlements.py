@@ -364,3 +364,25 @@ def test_a_union_officer_enrols_their_own_union_only(fed, enrolled) -> None:
     assert job.state == JobState.SUCCEEDED
     with pytest.raises(ServiceError):
         enrolling.enrolment_job_submit(scope=officer, scheme_year=enrolled, union=fed.union_b1)
+
+
+def test_an_insurers_gbk_export_with_thousands_separators_is_read(fed, enrolled) -> None:
+    """Insurers' systems commonly export CSV in GBK, amounts written as 30,000.00."""
+    row = record(fed.member_a1, "JS0180", 总费用="30,000.00", 统筹支付="15,000.00", 政策内自付="15,000.00")
+    content = csv_file([row]).decode("utf-8-sig").encode("gbk")
+    batch = upload(fed, enrolled, content)
+    assert (batch.claim_count, issues(batch)) == (1, [])
+    assert Claim.objects.get().amount == Decimal("7500.00")
+
+
+def test_a_reversal_in_the_same_file_and_one_beyond_the_original(fed, enrolled) -> None:
+    refund = {"总费用": "-30000.00", "统筹支付": "-15000.00", "政策内自付": "-15000.00", "冲销标志": "是"}
+    rows = [
+        record(fed.member_a1, "JS0190"),
+        record(fed.member_a1, "JS0190R", 原结算单号="JS0190", **refund),
+        record(fed.member_a1, "JS0190R2", 原结算单号="JS0190", **refund),  # refunds what is already refunded
+    ]
+    batch = upload(fed, enrolled, csv_file(rows))
+    assert (batch.claim_count, batch.adjustment_count, batch.amount) == (1, 1, Decimal("0.00"))
+    assert issues(batch) == [(4, Reason.BAD_RECORD)]
+    assert ClaimAdjustment.objects.get().amount == Decimal("-7500.00")
