@@ -8,6 +8,7 @@ from datetime import date
 from itertools import count
 
 from django.contrib.auth.models import Permission, User
+from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,6 +49,14 @@ def make_user(
         app_label, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return User.objects.get(pk=user.pk)  # fresh instance: no stale permission cache
+
+
+def signed_in(user: User) -> Client:
+    """A test client signed in as this user (past the password; staff still owe the second
+    factor unless the test gives them one)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def totp_code(user: User) -> str:

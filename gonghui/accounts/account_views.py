@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
@@ -23,16 +23,10 @@ from gonghui.accounts.forms import AccountCreateForm, AccountSearchForm, Activat
 from gonghui.accounts.models import Account
 from gonghui.core.access import Role, request_scope
 from gonghui.core.errors import ServiceError
-from gonghui.core.pages import form_error, is_htmx, staff_page
+from gonghui.core.pages import form_error, is_htmx, query_without_page, staff_page
 from gonghui.organisations.selectors import organisation_get
 
 PAGE_SIZE = 25
-
-
-def _query_without_page(data: QueryDict) -> str:
-    query = data.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @staff_page
@@ -46,7 +40,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None,
-        "query": _query_without_page(request.GET),
+        "query": query_without_page(request.GET),
     }
     template = "accounts/_account_results.html" if is_htmx(request) else "accounts/account_list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
@@ -115,6 +109,15 @@ def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/account_detail.html", _detail_context(request, user_id))
 
 
+def _refused_on_detail(request: HttpRequest, user_id: int, err: ServiceError) -> HttpResponse:
+    """A button's refusal shown above the account page's buttons; a 403 or 404 stays the
+    error page (staff_page renders it)."""
+    if err.status_code in (403, 404):
+        raise err
+    context = _detail_context(request, user_id, action_error=gettext(err.message))
+    return render(request, "accounts/account_detail.html", context, status=err.status_code)
+
+
 def _account_action(request: HttpRequest, user_id: int, action: Callable[..., Any], done: str) -> HttpResponse:
     """A button on the account's page: one service, then back to the page with a message, or
     the page again with the service's refusal above its buttons."""
@@ -123,10 +126,7 @@ def _account_action(request: HttpRequest, user_id: int, action: Callable[..., An
     try:
         action(scope=scope, account=account, request=request)
     except ServiceError as err:
-        if err.status_code in (403, 404):
-            raise
-        context = _detail_context(request, user_id, action_error=gettext(err.message))
-        return render(request, "accounts/account_detail.html", context, status=err.status_code)
+        return _refused_on_detail(request, user_id, err)
     messages.success(request, gettext(done))
     return redirect("accounts:account_detail", user_id=user_id)
 
@@ -165,10 +165,7 @@ def account_code(request: HttpRequest, user_id: int) -> HttpResponse:
             scope=scope, account=account, delivery=form.cleaned_data["delivery"], request=request
         )
     except ServiceError as err:
-        if err.status_code in (403, 404):
-            raise
-        context = _detail_context(request, user_id, action_error=gettext(err.message))
-        return render(request, "accounts/account_detail.html", context, status=err.status_code)
+        return _refused_on_detail(request, user_id, err)
     return render(request, "accounts/code_issued.html", issued_context(request, account, issued))
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,17 +34,13 @@ from django.utils.translation import gettext_noop
 from gonghui.accounts.models import ActivationCode
 from gonghui.accounts.services import sessions_end
 from gonghui.core.audit import audit_record, client_ip
+from gonghui.core.codes import random_code, typed_code
 from gonghui.core.crypto import field_keys
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.models import AuditEntry
 from gonghui.core.ratelimit import Limit, enforce
 
-# Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand survives.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 12  # 60 bits
-GROUP = 4
-# What people type for the letters the alphabet leaves out.
-READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+CODE_LENGTH = 12  # 60 bits of Crockford base32 (core.codes)
 
 PER_ADDRESS = Limit("activate-address", limit=10, period_seconds=3600)
 PER_CODE = Limit("activate-code", limit=5, period_seconds=86400)
@@ -74,14 +69,12 @@ def _keyed_hash(purpose: str, value: str) -> str:
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + GROUP] for i in range(0, CODE_LENGTH, GROUP))
+    return random_code(CODE_LENGTH)
 
 
 def normalise_code(text: str) -> str:
     """The code as typed, made comparable: fullwidth folded, case, spaces and dashes ignored."""
-    folded = unicodedata.normalize("NFKC", text or "").upper().translate(READ_AS)
-    return "".join(char for char in folded if char in ALPHABET)
+    return typed_code(text)
 
 
 def normalise_proof(text: str) -> str:

@@ -5,7 +5,6 @@ transaction and writes its audit entry; reads are in selectors.py."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from gonghui.accounts.services import account_disable, sessions_end
 from gonghui.core.access import Role, Scope, StaffScope
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.mobiles import MOBILE_FORM, MOBILE_RE
 from gonghui.core.models import AuditEntry
 from gonghui.core.notifications import notify
 from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
@@ -38,7 +38,6 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     Role.TOWN: frozenset({OrganisationKind.TOWN_FEDERATION}),
     Role.UNION: frozenset(GRASSROOTS_KINDS),
 }
-MOBILE = re.compile(r"1[3-9][0-9]{9}")  # as for members (members/identity.py), which this app cannot import
 NAME_MAX = 50
 MEMBER_USERNAME_DIGITS = 8
 
@@ -62,7 +61,6 @@ USERNAME_TAKEN = gettext_noop("该用户名已被使用")
 NAME_EMPTY = gettext_noop("姓名不能为空")
 NAME_TOO_LONG = gettext_noop("姓名最多50个字")
 MOBILE_EMPTY = gettext_noop("手机号码不能为空")
-MOBILE_FORM = gettext_noop("手机号码应为11位，以13-19开头")
 ALREADY_DISABLED = gettext_noop("该账号已停用")
 ALREADY_ENABLED = gettext_noop("该账号未停用")
 DISABLED_NO_CODE = gettext_noop("该账号已停用，请先启用再发放激活码")
@@ -169,7 +167,7 @@ def _mobile(value: str) -> str:
     number = activation.normalise_proof(value)
     if not number:
         raise ValidationFailed(MOBILE_EMPTY, field="mobile")
-    if not MOBILE.fullmatch(number):
+    if not MOBILE_RE.fullmatch(number):
         raise ValidationFailed(MOBILE_FORM, field="mobile")
     return number
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext
 
@@ -46,6 +46,13 @@ page_guards: Registry[PageGuard] = Registry("page guards")
 def is_htmx(request: HttpRequest) -> bool:
     """An htmx request wanting a fragment; restoring history needs the whole page."""
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def query_without_page(data: QueryDict) -> str:
+    """A list page's query string for its pager's links, which add their own page number."""
+    query = data.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def error_page(request: HttpRequest, err: ServiceError) -> HttpResponse:

@@ -5,22 +5,16 @@ the status page wants the phone number too and counts attempts (enrolment.select
 
 from __future__ import annotations
 
-import secrets
-import unicodedata
+from gonghui.core.codes import random_code, typed_code
 
-# Crockford's base32: no I, L, O or U, so a reference read over the phone survives.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 8
-READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def new_reference() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    return f"{raw[:4]}-{raw[4:]}"
+    return random_code(LENGTH)
 
 
 def normalise_reference(text: str) -> str:
     """As stored: "7k3m 9q2x" and "７Ｋ３Ｍ－９Ｑ２Ｘ" are 7K3M-9Q2X; anything else stays unmatched."""
-    folded = unicodedata.normalize("NFKC", text or "").upper().translate(READ_AS)
-    kept = "".join(char for char in folded if char in ALPHABET)
+    kept = typed_code(text)
     return f"{kept[:4]}-{kept[4:]}" if len(kept) == LENGTH else ""

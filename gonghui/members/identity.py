@@ -25,10 +25,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 
 from gonghui.core.errors import ValidationFailed
-
-# Mainland mobile numbers: 11 digits starting 13-19. python-stdnum has no module for
-# phone numbers and the whole phonenumbers database is heavy for one pattern.
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+from gonghui.core.mobiles import MOBILE_FORM, MOBILE_RE
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 # The residence permits of Hong Kong, Macao and Taiwan residents (2018) carry numbers of the
@@ -251,7 +248,7 @@ def normalise_mobile(value: str) -> str:
 def check_mobile(value: str, *, field: str = "mobile") -> str:
     number = normalise_mobile(value)
     if number and not MOBILE_RE.match(number):
-        raise ValidationFailed(gettext("手机号码应为11位，以13-19开头"), field=field)
+        raise ValidationFailed(gettext(MOBILE_FORM), field=field)
     return number
 
 

@@ -22,10 +22,10 @@ from django.utils.translation import gettext, gettext_noop
 from openpyxl.utils.datetime import from_excel
 
 from gonghui.core.masking import mask_numbers
+from gonghui.core.mobiles import MOBILE_RE
 from gonghui.core.text import CONTROL_MESSAGE, has_control_characters
 from gonghui.members.ages import join_age_check, join_age_limits
 from gonghui.members.identity import (
-    MOBILE_RE,
     birth_date_and_sex,
     birth_date_of,
     id_number_check,

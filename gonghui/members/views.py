@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gonghui.core.access import Role, Scope, request_scope
 from gonghui.core.downloads import attachment
 from gonghui.core.errors import NotFound, ServiceError
-from gonghui.core.pages import form_error, is_htmx, page, staff_page
+from gonghui.core.pages import form_error, is_htmx, page, query_without_page, staff_page
 from gonghui.core.sections import member_sections_for
 from gonghui.core.xlsx import XLSX_TYPE
 from gonghui.members import exports, importing, selectors, services
@@ -49,12 +49,6 @@ TEMPLATE_TYPES = {"xlsx": XLSX_TYPE, "csv": exports.CSV_TYPE}
 # Search and export
 
 
-def _query_without_page(data: QueryDict) -> str:
-    query = data.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @staff_page
 @require_GET
 def member_list(request: HttpRequest) -> HttpResponse:
@@ -65,7 +59,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None,
-        "query": _query_without_page(request.GET),
+        "query": query_without_page(request.GET),
     }
     template = "members/_results.html" if is_htmx(request) else "members/list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
@@ -285,7 +279,7 @@ def _inbox(request: HttpRequest, scope: Scope, status: int = 200) -> HttpRespons
         "refuse_form": TransferRefuseForm(),
         "history_form": history_form,
         "history": Paginator(history, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": _query_without_page(request.GET),
+        "query": query_without_page(request.GET),
     }
     return render(request, "members/transfers.html", context, status=status)
 
@@ -374,7 +368,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         "form": form,
         "jobs_form": jobs_form,
         "jobs": Paginator(jobs, JOBS_SHOWN).get_page(request.GET.get("page")),
-        "query": _query_without_page(request.GET),
+        "query": query_without_page(request.GET),
         "formats": list(TEMPLATE_TYPES),
     }
     return render(request, "members/import.html", context, status=status)

@@ -21,7 +21,7 @@ from gonghui.core.access import Role
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditEntry
-from gonghui.testing import PASSWORD, Federation, make_user
+from gonghui.testing import PASSWORD, Federation, make_user, signed_in
 
 NEW_PASSWORD = "lotus pond under spring rain"
 
@@ -29,12 +29,6 @@ NEW_PASSWORD = "lotus pond under spring rain"
 @pytest.fixture(autouse=True)
 def _fresh_limits() -> None:
     cache.clear()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def new_officer_data(fed: Federation, **overrides: Any) -> dict[str, Any]:
@@ -303,6 +297,15 @@ def test_the_list_searches_filters_and_pages(fed: Federation, django_assert_max_
     assert [a.user.username for a in client.get(url, {"q": "town"}).context["page_obj"]] == ["town_a", "town_b"]
     fragment = client.get(url, {"q": "nobody"}, HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode() and "没有找到符合条件的账号" in fragment.content.decode()
+
+
+def test_the_lists_next_page_keeps_the_search_and_asks_htmx_for_the_results_only(fed: Federation) -> None:
+    for n in range(26):
+        make_user(f"officer{n:02d}", role=Role.UNION, organisation=fed.union_a2)
+    page = signed_in(fed.city_staff).get(reverse("accounts:account_list"), {"role": "union", "page": "1"})
+    html = page.content.decode()
+    url = reverse("accounts:account_list")
+    assert f'<a href="?role=union&amp;page=2" hx-get="{url}?role=union&amp;page=2" hx-target="#account-results"' in html
 
 
 def test_an_accounts_page_shows_who_signed_in_when_in_shanghai_time(fed: Federation) -> None:

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Account, ApiToken
 from gonghui.core.access import Role
-from gonghui.testing import Federation, make_user
+from gonghui.testing import Federation, make_user, signed_in
 
 BASE = "/api/v1/accounts"
 
@@ -22,12 +22,6 @@ BASE = "/api/v1/accounts"
 @pytest.fixture(autouse=True)
 def _fresh_limits() -> None:
     cache.clear()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def create_payload(fed: Federation, **overrides: Any) -> dict[str, Any]:

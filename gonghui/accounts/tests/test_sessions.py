@@ -11,15 +11,9 @@ from django.urls import reverse
 from gonghui.accounts.models import SignedInSession
 from gonghui.accounts.services import SEEN_AT, SIGNED_IN_AT, account_disable
 from gonghui.core.models import AuditEntry
-from gonghui.testing import PASSWORD
+from gonghui.testing import PASSWORD, signed_in
 
 WORKBENCH = reverse("organisations:workbench")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def shift(client: Client, key: str, seconds: float) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.db import OperationalError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -18,14 +17,9 @@ from openpyxl import load_workbook
 from gonghui.core import jobs
 from gonghui.core.models import AuditEntry, Job, JobState, Notification
 from gonghui.core.tests.worker_app import SLEEP_KIND
+from gonghui.testing import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def sleeper(fed, *, steps: int = 3, start: bool = True, owner=None) -> Job:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from gonghui.core import sms
 from gonghui.core.models import Notification
 from gonghui.core.notifications import notification_list, notify
-from gonghui.testing import Federation
+from gonghui.testing import Federation, signed_in
 
 TITLE = gettext_noop("组织关系转接已完成")
 BODY = gettext_noop("%(name)s 的会籍已从%(from)s转入%(to)s，转接日期 %(on)s。")
@@ -38,12 +38,6 @@ class Boom(Exception):
 def tell(user: Any, **overrides: Any) -> Notification:
     fields = {"kind": "transfer.completed", "title": TITLE, "body": BODY, "params": PARAMS, "link": "/members/me/"}
     return notify(users=[user], **{**fields, **overrides})[0]
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- notify --------------------------------------------------------------------------------

@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connections
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.enrolment.models import CONSENT_VERSION, Application
 from gonghui.members.models import Membership, MembershipStatus, Person
-from gonghui.testing import Federation, new_id_number, new_mobile
+from gonghui.testing import Federation, new_id_number, new_mobile, signed_in
 
 MEMBERS_API = "/api/v1/members"
 
@@ -37,12 +36,6 @@ def application_for(fed: Federation, id_number: str, name: str = "王芳") -> Ap
         consent_version=CONSENT_VERSION,
         consented_at=timezone.now(),
     )
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_person_registered_between_the_look_up_and_the_insert_gets_the_services_message(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from gonghui.core.crypto import blind_index
 from gonghui.enrolment.models import Application, ApplicationStatus
 from gonghui.members.models import Membership, MembershipStatus
-from gonghui.testing import Federation, new_id_number, new_mobile
+from gonghui.testing import Federation, new_id_number, new_mobile, signed_in
 
 API_URL = "/api/v1/public/applications"
 
@@ -43,12 +43,6 @@ def api_data(fed: Federation, **overrides: Any) -> dict[str, Any]:
 
 def apply(client: Client, data: dict[str, Any], ip: str = "10.0.0.1") -> Any:
     return client.post(reverse("enrolment:apply"), data, REMOTE_ADDR=ip)
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_worker_applies_without_an_account(client: Client, fed: Federation) -> None:

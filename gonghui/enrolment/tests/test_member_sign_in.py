@@ -18,7 +18,7 @@ from gonghui.core.access import Role
 from gonghui.core.models import AuditEntry
 from gonghui.enrolment.models import Application
 from gonghui.enrolment.services import application_accept, application_submit
-from gonghui.testing import Federation, new_id_number
+from gonghui.testing import Federation, new_id_number, signed_in
 
 MOBILE = "13957312345"
 PASSWORD = "plum blossom by the old bridge"
@@ -45,12 +45,6 @@ def application(fed: Federation, id_number: str) -> Application:
         consented=True,
         client_ip="10.0.0.1",
     )
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def accept(fed: Federation, application: Application, delivery: str) -> Any:
