@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.money import ZERO, MoneyField
-from gonghui.mutual_aid.calculator import Cover
+from gonghui.mutual_aid.calculator import Cover, Step
 from gonghui.mutual_aid.rules import Rules, rules_parse
 
 
@@ -292,6 +292,7 @@ class Claim(TimeStampedModel):
     added_deductible = MoneyField("计入年度起付线", default=ZERO)
     added_critical = MoneyField("计入重大疾病补助", default=ZERO)
     status = models.CharField("状态", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING_REVIEW)
+    paid_on = models.DateField("支付日期", null=True, blank=True)  # the bank's day: "claims paid" counts by it
 
     class Meta:
         verbose_name = "互助保障理赔"
@@ -309,10 +310,23 @@ class Claim(TimeStampedModel):
                 name="claim_settlement_number_once",
             ),
             models.CheckConstraint(name="claim_amount_not_negative", condition=Q(amount__gte=0)),
+            models.CheckConstraint(
+                name="claim_paid_has_date",
+                condition=Q(status="paid", paid_on__isnull=False) | (~Q(status="paid") & Q(paid_on=None)),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.settlement_number or f"#{self.pk}"
+
+    def explanation_lines(self) -> list[str]:
+        """How the benefit was computed, a sentence a step, in the reader's language."""
+        return explanation_lines(self.explanation)
+
+
+def explanation_lines(explanation: list[dict[str, Any]]) -> list[str]:
+    """Stored steps (`[Step.as_data(), ...]`) as sentences in the reader's language."""
+    return [Step(step["text"], step.get("params") or {}).text() for step in explanation]
 
 
 class ClaimAdjustment(TimeStampedModel):
