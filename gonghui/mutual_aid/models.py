@@ -197,7 +197,8 @@ class Enrolment(TimeStampedModel):
 class ClaimStatus(models.TextChoices):
     PENDING_REVIEW = "pending_review", _("待审核")
     APPROVED = "approved", _("已批准")
-    REFUSED = "refused", _("不予补助")
+    REFUSED = "refused", _("不予补助")  # the rules give nothing: what it adds to the year still counts
+    REJECTED = "rejected", _("审核未通过")  # a reviewer said no: it counts for nothing (accumulators.py)
     PAID = "paid", _("已支付")
 
 
