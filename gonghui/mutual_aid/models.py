@@ -392,3 +392,51 @@ class SettlementRecordIssue(models.Model):
     def text(self) -> str:
         """The message in the reader's language."""
         return gettext(self.message) % self.params if self.params else gettext(self.message)
+
+
+# --- review (reviewing.py) -----------------------------------------------------------------
+
+
+class BatchApproval(models.Model):
+    """A settlement batch approved on review (one at most: the batch is the key). Its
+    pending claims and adjustments became approved in the same transaction; the counts and
+    the sum are what the approval took."""
+
+    batch = models.OneToOneField(
+        SettlementBatch, verbose_name="结算批次", on_delete=models.PROTECT, related_name="approval", primary_key=True
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField("审核通过时间", auto_now_add=True)
+    claim_count = models.PositiveIntegerField("批准理赔", default=0)
+    adjustment_count = models.PositiveIntegerField("批准冲销调整", default=0)
+    amount = MoneyField("批准金额", default=ZERO)
+
+    class Meta:
+        verbose_name = "结算批次审核"
+        verbose_name_plural = "结算批次审核"
+
+    def __str__(self) -> str:
+        return f"{self.batch} ✓"
+
+
+class ClaimRejection(models.Model):
+    """Why a reviewer rejected a claim of a settlement batch (the claim's status says
+    rejected; what it added to the member's year no longer counts, accumulators.py)."""
+
+    claim = models.OneToOneField(
+        Claim, verbose_name="理赔", on_delete=models.PROTECT, related_name="rejection", primary_key=True
+    )
+    reason = models.CharField("驳回理由", max_length=500)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="驳回人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_at = models.DateTimeField("驳回时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "理赔驳回"
+        verbose_name_plural = "理赔驳回"
+
+    def __str__(self) -> str:
+        return f"{self.claim}: {self.reason}"

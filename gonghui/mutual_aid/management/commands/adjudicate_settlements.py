@@ -8,31 +8,36 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.mutual_aid.models import SchemeYear, SettlementBatch
 from gonghui.mutual_aid.settlements import settlements_adjudicate
 
 
 class Command(BaseCommand):
-    help = "按年度规则对医保结算文件理赔计算（与上传后的后台任务相同）"
+    help = _("按年度规则对医保结算文件理赔计算（与上传后的后台任务相同）")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--federation", help="市总工会代码（只有一个市时可省略）")
+        parser.add_argument("--federation", help=_("市总工会代码（只有一个市时可省略）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"没有这个文件：{path}")
+            raise CommandError(gettext("没有这个文件：%(path)s") % {"path": path})
         years = SchemeYear.objects.filter(year=options["year"]).select_related("federation")
         if options["federation"]:
             years = years.filter(federation__code=options["federation"])
         found = list(years[:2])
         if len(found) != 1:
-            raise CommandError(
-                f"{options['year']} 年度的互助保障{'不唯一，请用 --federation 指定' if found else '不存在'}"
+            text = (
+                gettext("%(year)s 年度的互助保障不唯一，请用 --federation 指定")
+                if found
+                else gettext("%(year)s 年度的互助保障不存在")
             )
+            raise CommandError(text % {"year": options["year"]})
         scheme_year = found[0]
         batch = SettlementBatch.objects.create(
             scheme_year=scheme_year,
@@ -45,9 +50,21 @@ class Command(BaseCommand):
         sys.stderr.write("\n")
         if batch.error:
             raise CommandError(batch.error)
+        summary = gettext(
+            "批次 #%(batch)s：记录 %(records)s，理赔 %(claims)s（补助为零 %(refused)s），"
+            "冲销调整 %(adjustments)s，未匹配或拒绝 %(issues)s，补助合计 %(amount)s 元"
+        )
         self.stdout.write(
-            f"批次 #{batch.pk}：记录 {batch.record_count}，理赔 {batch.claim_count}（补助为零 {batch.refused_count}），"
-            f"冲销调整 {batch.adjustment_count}，未匹配或拒绝 {batch.issue_count}，补助合计 {batch.amount} 元"
+            summary
+            % {
+                "batch": batch.pk,
+                "records": batch.record_count,
+                "claims": batch.claim_count,
+                "refused": batch.refused_count,
+                "adjustments": batch.adjustment_count,
+                "issues": batch.issue_count,
+                "amount": batch.amount,
+            }
         )
 
     def _progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
