@@ -40,9 +40,7 @@ class SettlementUploadForm(forms.Form):
 
 class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + ClaimStatus.choices)
-    visit_type = forms.ChoiceField(
-        label=_("就诊类型"), required=False, choices=[("", _("全部"))] + VisitType.choices
-    )
+    visit_type = forms.ChoiceField(label=_("就诊类型"), required=False, choices=[("", _("全部"))] + VisitType.choices)
 
     def values(self) -> dict[str, str]:
         if not self.is_valid():

@@ -36,7 +36,9 @@ UNFINISHED = (BatchStatus.PENDING, BatchStatus.RUNNING)
 def batch_list(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     batches = reviewing.batch_list(scope=scope)  # 403 for a union officer, before anything
-    form = SettlementUploadForm(request.POST or None, request.FILES or None, years=selectors.scheme_year_list(scope=scope))
+    form = SettlementUploadForm(
+        request.POST or None, request.FILES or None, years=selectors.scheme_year_list(scope=scope)
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -120,7 +122,9 @@ def claim_reject(request: HttpRequest, batch_id: int) -> HttpResponse:
     if not claim_id.isdigit() or not form.is_valid():
         raise ValidationFailed(gettext("请选择要驳回的理赔并填写理由"), field="claim")
     try:
-        claim = reviewing.claim_reject(scope=scope, batch=batch, claim_id=int(claim_id), reason=form.cleaned_data["reason"])
+        claim = reviewing.claim_reject(
+            scope=scope, batch=batch, claim_id=int(claim_id), reason=form.cleaned_data["reason"]
+        )
     except ValidationFailed as err:
         messages.error(request, gettext(err.message))
     else:

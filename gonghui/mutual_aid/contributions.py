@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import audit, demo, navigation
 from gonghui.core.access import Role
-from gonghui.mutual_aid import jobs  # noqa: F401  (registers its background job kinds)
-from gonghui.mutual_aid import reviewing  # registers the settlement batch's review process
+
+# jobs registers the app's background job kinds; reviewing, the settlement batch's review process.
+from gonghui.mutual_aid import jobs, reviewing  # noqa: F401
 
 SETTLEMENT_PAGES = ("batches", "batch", "batch_issues")
 navigation.registry.register(

@@ -397,6 +397,18 @@ class SettlementRecordIssue(models.Model):
 # --- review (reviewing.py) -----------------------------------------------------------------
 
 
+def _reviewer(verbose_name: str) -> Any:
+    """The user who took a review step (none for the demo's system steps)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
 class BatchApproval(models.Model):
     """A settlement batch approved on review (one at most: the batch is the key). Its
     pending claims and adjustments became approved in the same transaction; the counts and
@@ -405,9 +417,7 @@ class BatchApproval(models.Model):
     batch = models.OneToOneField(
         SettlementBatch, verbose_name="结算批次", on_delete=models.PROTECT, related_name="approval", primary_key=True
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = _reviewer("审核人")
     approved_at = models.DateTimeField("审核通过时间", auto_now_add=True)
     claim_count = models.PositiveIntegerField("批准理赔", default=0)
     adjustment_count = models.PositiveIntegerField("批准冲销调整", default=0)
@@ -429,9 +439,7 @@ class ClaimRejection(models.Model):
         Claim, verbose_name="理赔", on_delete=models.PROTECT, related_name="rejection", primary_key=True
     )
     reason = models.CharField("驳回理由", max_length=500)
-    rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="驳回人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    rejected_by = _reviewer("驳回人")
     rejected_at = models.DateTimeField("驳回时间", auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,8 @@ organisation that uploaded the batch. See docs/mutual-aid.md, "Review"."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, pgettext
@@ -130,7 +132,7 @@ def issue_text(issue: SettlementRecordIssue) -> str:
 
 
 def reason_label(number: int | None) -> str:
-    """"4 已达年度封顶": a numbered reason as officers quote it."""
+    """ "4 已达年度封顶": a numbered reason as officers quote it."""
     if number is None:
         return ""
     try:
@@ -158,7 +160,15 @@ def issues_xlsx(batch: SettlementBatch) -> bytes:
     for issue in batch_issues(batch).iterator(chunk_size=2000):
         label = Reason(issue.reason).label if issue.reason in Reason.values else ""
         sheet.append(
-            [issue.row, issue.column, issue.settlement_number, mask_name(issue.name), issue.reason, label, issue_text(issue)]
+            [
+                issue.row,
+                issue.column,
+                issue.settlement_number,
+                mask_name(issue.name),
+                issue.reason,
+                label,
+                issue_text(issue),
+            ]
         )
     return book.content()
 
@@ -184,6 +194,7 @@ def _closed(batch: SettlementBatch, state: str) -> str:
     return gettext_noop("该批次的文件有误或处理失败，没有可审核的理赔")
 
 
+REVIEWER: dict[str, Any] = {"may": may_review, "refusal": NOT_YOURS}  # both steps: the same reviewers
 BATCH_REVIEW = workflow.register(
     Process(
         kind=KIND,
@@ -200,8 +211,7 @@ BATCH_REVIEW = workflow.register(
                 label="审核通过",
                 from_states=frozenset({TO_REVIEW}),
                 to_states=frozenset({APPROVED}),
-                may=may_review,
-                refusal=NOT_YOURS,
+                **REVIEWER,
                 repeated=gettext_noop("该批次已审核通过"),
             ),
             Step(
@@ -209,8 +219,7 @@ BATCH_REVIEW = workflow.register(
                 label="驳回理赔",
                 from_states=frozenset({TO_REVIEW}),
                 to_states=frozenset({TO_REVIEW}),
-                may=may_review,
-                refusal=NOT_YOURS,
+                **REVIEWER,
                 needs_reason=True,
                 reason_message=gettext_noop("请填写驳回理由"),
             ),

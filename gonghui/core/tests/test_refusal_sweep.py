@@ -49,6 +49,7 @@ from gonghui.members.exports import member_export_submit
 from gonghui.members.models import ImportJob, ImportStatus, Membership, Person
 from gonghui.members.selectors import MemberFilter
 from gonghui.members.services import transfer_start
+from gonghui.mutual_aid.models import BatchStatus, SchemeYear, SettlementBatch, SettlementRecordIssue
 from gonghui.organisations.models import Officer, OfficerRole, Organisation, OrganisationKind
 from gonghui.privacy.models import Consent, ConsentCategory
 from gonghui.privacy.services import consent_text_current
@@ -110,6 +111,9 @@ def town_b_rows(fed: Federation) -> Side:
     side.markers.add("钱秀英")
     side.add("user", fed.town_b_staff)
     side.add("job", member_export(fed.town_b_staff))
+    batch = settlement_batch(fed, filename="许村家纺医保结算2026-05.csv")
+    side.add("settlement_batch", batch)
+    side.markers.add(batch.filename)
     audit_record(actor=fed.town_b_staff, action=AuditEntry.Action.VIEW_SENSITIVE, subject=fed.member_b1.person)
     return side
 
@@ -184,6 +188,46 @@ def member_export(user: User) -> Job:
     return member_export_submit(scope=scope_for(user), filters=MemberFilter())
 
 
+def settlement_batch(fed: Federation, *, filename: str) -> SettlementBatch:
+    """Town B's adjudicated settlement file, with a record it could not match."""
+    scheme, _ = SchemeYear.objects.get_or_create(
+        federation=fed.city,
+        year=2026,
+        defaults={
+            "enrolment_opens_on": date(2025, 10, 1),
+            "enrolment_closes_on": date(2025, 12, 15),
+            "coverage_starts_on": date(2026, 1, 1),
+            "coverage_ends_on": date(2026, 12, 31),
+            "contribution": "60.00",
+            "payer": "union",
+            "union_share": 100,
+            "employer_share": 0,
+            "member_share": 0,
+            "waiting_days": 90,
+        },
+    )
+    batch = SettlementBatch.objects.create(
+        scheme_year=scheme,
+        organisation=fed.town_b,
+        scope_path=fed.town_b.path,
+        uploaded_by=fed.town_b_staff,
+        filename=filename,
+        status=BatchStatus.DONE,
+        record_count=1,
+        issue_count=1,
+    )
+    SettlementRecordIssue.objects.create(
+        batch=batch,
+        row=2,
+        settlement_number="ZY202605180021",
+        name="孙丽",
+        reason=9,
+        message="%(name)s 未参加本年度互助保障（或不在本辖区参保）",
+        params={"name": "孙丽", "number": "ZY202605180021", "on": "2026-05-18"},
+    )
+    return batch
+
+
 def member_b_user(fed: Federation) -> User:
     return make_user("member_b1", role=Role.MEMBER, person=fed.member_b1.person)
 
@@ -208,6 +252,7 @@ PARAM_KINDS: dict[str, tuple[str, ...]] = {
     "consent_id": ("consent",),
     "officer_id": ("officer",),
     "user_id": ("user",),
+    "batch_id": ("settlement_batch",),
 }
 # Where a parameter's name alone does not say (a page's `pk`), the part of the site does: the
 # entry with the longest prefix of the route's path wins over PARAM_KINDS.

@@ -8,7 +8,7 @@ import io
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from gonghui.core.demo import DemoContext
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.jobs import job_submit
 from gonghui.core.models import AuditEntry, Decision
@@ -72,7 +73,7 @@ def batch(fed: Federation, scheme: SchemeYear) -> SettlementBatch:
     return done
 
 
-def statuses(batch: SettlementBatch) -> dict[str, str]:
+def statuses(batch: SettlementBatch) -> dict[str | None, str]:
     return dict(Claim.objects.filter(batch=batch).values_list("settlement_number", "status"))
 
 
@@ -107,7 +108,9 @@ def test_a_rejected_claim_stays_rejected_and_counts_for_nothing(fed, batch) -> N
     scope = fed.scope(fed.town_a_staff)
     claim = Claim.objects.get(settlement_number="ZY202605100137")
     before = enrolment_so_far(claim.enrolment_id)
-    rejected = reviewing.claim_reject(scope=scope, batch=batch, claim_id=claim.pk, reason="住院期间已退会，核实后不予补助")
+    rejected = reviewing.claim_reject(
+        scope=scope, batch=batch, claim_id=claim.pk, reason="住院期间已退会，核实后不予补助"
+    )
     assert rejected.status == ClaimStatus.REJECTED and rejected.rejection.reason == "住院期间已退会，核实后不予补助"
     assert enrolment_so_far(claim.enrolment_id).inpatient_paid == before.inpatient_paid - Decimal("7500.00")
     step = Decision.objects.get(step="reject_claim")
@@ -214,9 +217,9 @@ def test_issue_texts_and_their_workbook_mask_names(fed, batch) -> None:
 
 def test_the_demo_approves_the_citys_done_batches(fed, batch) -> None:
     said: list[str] = []
-    ctx = SimpleNamespace(city=SimpleNamespace(node=SimpleNamespace(org=fed.city)), log=said.append)
-    reviewing.review_demo(ctx)  # type: ignore[arg-type]
-    reviewing.review_demo(ctx)  # type: ignore[arg-type]  (again: nothing left to approve)
+    ctx = cast(DemoContext, SimpleNamespace(city=SimpleNamespace(node=SimpleNamespace(org=fed.city)), log=said.append))
+    reviewing.review_demo(ctx)
+    reviewing.review_demo(ctx)  # again: nothing left to approve
     approval = BatchApproval.objects.get(batch=batch)
     assert approval.approved_by is None and approval.claim_count == 2 and len(said) == 1
     assert Decision.objects.get().decided_as == "city"
@@ -251,8 +254,8 @@ def test_an_upload_leads_to_its_batch_page_with_counts_claims_and_issues(fed, sc
     content.name = "海宁医保结算2026年5月.csv"
     response = client.post(reverse("mutual_aid:batches"), {"scheme_year": scheme.pk, "file": content})
     batch = SettlementBatch.objects.get()
-    assert response.status_code == 302 and response.url == reverse("mutual_aid:batch", args=[batch.pk])
-    page = client.get(response.url).content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("mutual_aid:batch", args=[batch.pk])
+    page = client.get(response["Location"]).content.decode()
     assert "7,500.00" in page and "张*" in page and "张伟" not in page
     assert "李*" in page and "未参加本年度互助保障" in page  # town B's member is not town A's to claim
     assert reverse("members:detail", args=[fed.member_a1.person.pk]) in page
@@ -267,7 +270,9 @@ def test_a_running_batch_shows_its_progress_and_polls(fed, scheme) -> None:
     batch = SettlementBatch.objects.create(
         scheme_year=scheme, organisation=fed.town_a, scope_path=fed.town_a.path, filename="结算.csv"
     )
-    batch.job = job_submit(kind=KIND, label="医保结算理赔 结算.csv", owner=None, scope_path=fed.town_a.path, start=False)
+    batch.job = job_submit(
+        kind=KIND, label="医保结算理赔 结算.csv", owner=None, scope_path=fed.town_a.path, start=False
+    )
     batch.save()
     client = signed_in(fed.town_a_staff)
     fragment = client.get(reverse("mutual_aid:batch", args=[batch.pk]), headers={"HX-Request": "true"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext
@@ -16,12 +16,13 @@ from gonghui.mutual_aid.settlements import settlements_adjudicate
 
 
 class Command(BaseCommand):
-    help = _("按年度规则对医保结算文件理赔计算（与上传后的后台任务相同）")
+    # Lazy, so that --help reads in the language the command runs in.
+    help = cast(str, _("按年度规则对医保结算文件理赔计算（与上传后的后台任务相同）"))
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--federation", help=_("市总工会代码（只有一个市时可省略）"))
+        parser.add_argument("--federation", help=cast(str, _("市总工会代码（只有一个市时可省略）")))
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
