@@ -5,13 +5,17 @@ taken twice or too late), through the services; then the pages."""
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -270,11 +274,14 @@ def test_a_running_batch_shows_its_progress_and_polls(fed, scheme) -> None:
     batch = SettlementBatch.objects.create(
         scheme_year=scheme, organisation=fed.town_a, scope_path=fed.town_a.path, filename="结算.csv"
     )
+    params = {"batch": batch.pk}
     batch.job = job_submit(
-        kind=KIND, label="医保结算理赔 结算.csv", owner=None, scope_path=fed.town_a.path, start=False
+        kind=KIND, label="医保结算理赔 结算.csv", owner=None, scope_path=fed.town_a.path, params=params, start=False
     )
     batch.save()
     client = signed_in(fed.town_a_staff)
+    job_page = client.get(reverse("job_detail", args=[batch.job.pk])).content.decode()
+    assert f'href="{reverse("mutual_aid:batch", args=[batch.pk])}"' in job_page  # 查看详情
     fragment = client.get(reverse("mutual_aid:batch", args=[batch.pk]), headers={"HX-Request": "true"})
     text = fragment.content.decode()
     assert '<div id="batch"' in text and 'hx-trigger="every 2s"' in text and "<progress" in text
@@ -315,3 +322,57 @@ def test_the_command_speaks_english_when_asked(fed, scheme, tmp_path) -> None:
         assert "claims 1" in out.getvalue()
         with pytest.raises(Exception, match="No scheme for 2031"):
             call_command("adjudicate_settlements", str(path), "--year", "2031")
+
+
+# --- at once (PostgreSQL) ------------------------------------------------------------------
+
+
+def _at_once(*requests: Callable[[], Any]) -> list[int]:
+    """The requests sent from threads released together; their status codes, sorted."""
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(requests))
+
+    def run(send: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(send().status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(send,)) for send in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(statuses)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_reviewers_at_once_approve_a_batch_once_and_never_lose_a_rejection(fed, scheme) -> None:
+    town, city = signed_in(fed.town_a_staff), signed_in(fed.city_staff)
+    small = {"政策内自付": "3000.00"}  # 1,000 each: the annual cap stays far away
+    for n in range(5):
+        batch = upload(
+            fed,
+            scheme,
+            [stay(fed.member_a1, f"ZY2026051{n:02d}01", **small), stay(fed.member_a1, f"ZY2026051{n:02d}02", **small)],
+        )
+        approve = reverse("mutual_aid:batch_approve", args=[batch.pk])
+        assert _at_once(partial(town.post, approve), partial(city.post, approve)) == [302, 409]
+        assert BatchApproval.objects.filter(batch=batch).count() == 1
+        assert Decision.objects.filter(object_id=batch.pk, step="approve").count() == 1
+
+        second = upload(fed, scheme, [stay(fed.member_a1, f"ZY2026061{n:02d}01", **small)])
+        claim = Claim.objects.get(batch=second)
+        reject = reverse("mutual_aid:claim_reject", args=[second.pk])
+        approve = reverse("mutual_aid:batch_approve", args=[second.pk])
+        statuses = _at_once(
+            partial(town.post, reject, {"claim": claim.pk, "reason": "重复结算"}), partial(city.post, approve)
+        )
+        claim.refresh_from_db()
+        approval = BatchApproval.objects.get(batch=second)
+        if statuses == [302, 302]:  # the rejection came first
+            assert claim.status == ClaimStatus.REJECTED and approval.claim_count == 0
+        else:  # the approval came first: the rejection was too late
+            assert statuses == [302, 409] and claim.status == ClaimStatus.APPROVED and approval.claim_count == 1
