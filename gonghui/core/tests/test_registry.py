@@ -42,7 +42,7 @@ def test_staff_see_the_staff_entries_in_order_with_the_current_page_marked(clien
     client.force_login(fed.town_a_staff)
     nav = _nav(client.get(reverse("members:transfers")).content.decode())
     labels = [item.split(">", 1)[1].split("<", 1)[0] for item in nav]
-    assert labels == ["工作台", "会员", "转接", "花名册导入", "入会申请", "我的任务", "报表", "账号管理"]
+    assert labels == ["工作台", "会员", "转接", "花名册导入", "入会申请", "我的任务", "报表", "医保结算", "账号管理"]
     current = [item for item in nav if 'aria-current="page"' in item]
     assert len(current) == 1 and reverse("members:transfers") in current[0]
     assert "我的会籍" not in "".join(nav)
