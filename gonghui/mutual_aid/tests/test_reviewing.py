@@ -5,8 +5,6 @@ taken twice or too late), through the services; then the pages."""
 from __future__ import annotations
 
 import io
-import threading
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -15,7 +13,6 @@ from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -25,6 +22,7 @@ from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.jobs import job_submit
 from gonghui.core.models import AuditEntry, Decision
 from gonghui.core.workflow import decisions_of
+from gonghui.enrolment.tests.test_accept_races import _at_once as at_once
 from gonghui.mutual_aid import enrolling, reviewing
 from gonghui.mutual_aid.accumulators import enrolment_so_far
 from gonghui.mutual_aid.calculator import Reason
@@ -327,26 +325,6 @@ def test_the_command_speaks_english_when_asked(fed, scheme, tmp_path) -> None:
 # --- at once (PostgreSQL) ------------------------------------------------------------------
 
 
-def _at_once(*requests: Callable[[], Any]) -> list[int]:
-    """The requests sent from threads released together; their status codes, sorted."""
-    statuses: list[int] = []
-    barrier = threading.Barrier(len(requests))
-
-    def run(send: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            statuses.append(send().status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(send,)) for send in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(statuses)
-
-
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_reviewers_at_once_approve_a_batch_once_and_never_lose_a_rejection(fed, scheme) -> None:
@@ -359,7 +337,7 @@ def test_reviewers_at_once_approve_a_batch_once_and_never_lose_a_rejection(fed, 
             [stay(fed.member_a1, f"ZY2026051{n:02d}01", **small), stay(fed.member_a1, f"ZY2026051{n:02d}02", **small)],
         )
         approve = reverse("mutual_aid:batch_approve", args=[batch.pk])
-        assert _at_once(partial(town.post, approve), partial(city.post, approve)) == [302, 409]
+        assert sorted(at_once(partial(town.post, approve), partial(city.post, approve))) == [302, 409]
         assert BatchApproval.objects.filter(batch=batch).count() == 1
         assert Decision.objects.filter(object_id=batch.pk, step="approve").count() == 1
 
@@ -367,9 +345,8 @@ def test_reviewers_at_once_approve_a_batch_once_and_never_lose_a_rejection(fed, 
         claim = Claim.objects.get(batch=second)
         reject = reverse("mutual_aid:claim_reject", args=[second.pk])
         approve = reverse("mutual_aid:batch_approve", args=[second.pk])
-        statuses = _at_once(
-            partial(town.post, reject, {"claim": claim.pk, "reason": "重复结算"}), partial(city.post, approve)
-        )
+        rejecting = partial(town.post, reject, {"claim": claim.pk, "reason": "重复结算"})
+        statuses = sorted(at_once(rejecting, partial(city.post, approve)))
         claim.refresh_from_db()
         approval = BatchApproval.objects.get(batch=second)
         if statuses == [302, 302]:  # the rejection came first
