@@ -8,10 +8,11 @@ from hypothesis import settings as hypothesis_settings
 from gonghui.testing import Federation, build_federation
 
 # CI explores the same examples every run, so a landing never hangs on a lucky draw;
-# developers' runs keep exploring new ones.
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# developers' runs keep exploring new ones. No deadline in either: on a shared two-core
+# machine one example can take over 200 ms, and a property is about results, not speed.
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)
