@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core import audit, navigation
+from gonghui.core import audit, navigation, todos
 from gonghui.core.access import Role
-from gonghui.mutual_aid import jobs  # noqa: F401  (registers its background job kinds)
+from gonghui.mutual_aid import (
+    claim_todos,
+    jobs,  # noqa: F401  (registers its background job kinds)
+)
 
 navigation.registry.register(
     navigation.NavEntry(
@@ -21,3 +24,25 @@ navigation.registry.register(
 
 # An enrolment is about its member; its changes (a union moved, coverage ended) are logged.
 audit.audited_models.register(audit.AuditedModel("mutual_aid.enrolment"))
+
+# --- memberclaims ---
+todos.registry.register_all(claim_todos.TODOS)
+navigation.registry.register_all(
+    (
+        navigation.NavEntry(
+            "mutual_aid.claims",
+            _("互助补助申请"),
+            "mutual_aid:claims",
+            order=61,
+            current=navigation.at_url_names("claims", "claim_detail"),
+        ),
+        navigation.NavEntry(
+            "mutual_aid.my_claims",
+            _("我的互助补助"),
+            "mutual_aid:my_claims",
+            order=20,
+            roles=navigation.MEMBERS,
+            current=navigation.at_url_names("my_claims", "my_claim_new", "my_claim"),
+        ),
+    )
+)

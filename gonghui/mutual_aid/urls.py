@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.mutual_aid import views
+from gonghui.mutual_aid import claim_views, views
 
 app_name = "mutual_aid"
 urlpatterns = [
@@ -8,4 +8,14 @@ urlpatterns = [
     path("<int:year>/rules/", views.rule_set_list, name="rule_sets"),
     path("<int:year>/rules/<int:version>/", views.rule_set_edit, name="rule_set_edit"),
     path("<int:year>/rules/<int:version>/try/", views.rule_set_try, name="rule_set_try"),
+    # member claims (claim_views.py): the member's own under me/, the staff's under claims/
+    path("me/claims/", claim_views.my_claims, name="my_claims"),
+    path("me/claims/new/", claim_views.my_claim_new, name="my_claim_new"),
+    path("me/claims/<int:claim_id>/", claim_views.my_claim, name="my_claim"),
+    path("claims/", claim_views.claim_queue, name="claims"),
+    path("claims/<int:claim_id>/", claim_views.claim_detail, name="claim_detail"),
+    path("claims/<int:claim_id>/check/", claim_views.claim_check, name="claim_check"),
+    path("claims/<int:claim_id>/approve/", claim_views.claim_approve, name="claim_approve"),
+    path("claims/<int:claim_id>/reject/", claim_views.claim_reject, name="claim_reject"),
+    path("claims/<int:claim_id>/invoices/<int:invoice_id>/", claim_views.claim_invoice, name="claim_invoice"),
 ]
