@@ -152,10 +152,11 @@ def claim_reject(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @page
 @require_GET
-def claim_invoice(request: HttpRequest, claim_id: int, invoice_id: int) -> HttpResponse:
-    """One photo, for the member or the staff over their union; never cached by the browser."""
+def claim_invoice(request: HttpRequest, claim_id: int, photo: int) -> HttpResponse:
+    """The claim's `photo`th invoice photo (from 1), for the member or the staff over their
+    union; never cached by the browser."""
     claim = claims.claim_get(scope=request_scope(request), claim_id=claim_id)
-    invoice = claim.invoices.filter(pk=invoice_id).first()
+    invoice = claim.invoices.order_by("pk")[photo - 1 : photo].first() if photo >= 1 else None
     if invoice is None:
         raise NotFound(gettext("没有找到该发票照片"))
     response = HttpResponse(claim_invoices.invoice_open(invoice), content_type=invoice.content_type)

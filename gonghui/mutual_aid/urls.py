@@ -17,5 +17,5 @@ urlpatterns = [
     path("claims/<int:claim_id>/check/", claim_views.claim_check, name="claim_check"),
     path("claims/<int:claim_id>/approve/", claim_views.claim_approve, name="claim_approve"),
     path("claims/<int:claim_id>/reject/", claim_views.claim_reject, name="claim_reject"),
-    path("claims/<int:claim_id>/invoices/<int:invoice_id>/", claim_views.claim_invoice, name="claim_invoice"),
+    path("claims/<int:claim_id>/invoices/<int:photo>/", claim_views.claim_invoice, name="claim_invoice"),
 ]
