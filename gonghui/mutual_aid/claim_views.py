@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.core import workflow
 from gonghui.core.access import MemberScope, request_scope
+from gonghui.core.audit import audit_record
 from gonghui.core.errors import Forbidden, NotFound, ServiceError
+from gonghui.core.models import AuditEntry
 from gonghui.core.money import format_money
 from gonghui.core.pages import form_error, page, staff_page
 from gonghui.mutual_aid import claim_invoices
@@ -155,10 +157,13 @@ def claim_reject(request: HttpRequest, claim_id: int) -> HttpResponse:
 def claim_invoice(request: HttpRequest, claim_id: int, photo: int) -> HttpResponse:
     """The claim's `photo`th invoice photo (from 1), for the member or the staff over their
     union; never cached by the browser."""
-    claim = claims.claim_get(scope=request_scope(request), claim_id=claim_id)
+    scope = request_scope(request)
+    claim = claims.claim_get(scope=scope, claim_id=claim_id)
     invoice = claim.invoices.order_by("pk")[photo - 1 : photo].first() if photo >= 1 else None
     if invoice is None:
         raise NotFound(gettext("没有找到该发票照片"))
+    if scope.is_staff:  # an invoice names the care: staff opening one is logged, like a full ID number
+        audit_record(actor=scope.user, action=AuditEntry.Action.VIEW_SENSITIVE, subject=claim, request=request)
     response = HttpResponse(claim_invoices.invoice_open(invoice), content_type=invoice.content_type)
     response["Content-Disposition"] = f'inline; filename="{claim_invoices.invoice_filename(invoice)}"'
     response["Cache-Control"] = "private, no-store"

@@ -9,12 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
 from gonghui.core.access import Role
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from gonghui.core.models import Decision, Notification
+from gonghui.core.models import AuditEntry, Decision, Notification
 from gonghui.core.todos import todos_for
 from gonghui.mutual_aid import claim_invoices
 from gonghui.mutual_aid import member_claims as claims
@@ -333,8 +334,18 @@ def test_invoice_photos_open_only_for_who_may_see_the_claim(fed: Federation, enr
     fellow = make_member(union=fed.union_a1, name="陈静", employer=fed.employer_a1, sex="F")
     for outsider in (fed.town_b_staff, make_user("chen_jing", role=Role.MEMBER, person=fellow.person)):
         assert signed_in(outsider).get(url).status_code == 404
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.VIEW_SENSITIVE, subject_id=str(claim.pk)).count() == 3
     for wrong in (0, 2):
         assert (
             signed_in(fed.member_user).get(reverse("mutual_aid:claim_invoice", args=[claim.pk, wrong])).status_code
             == 404
         )
+
+
+def test_the_member_reads_the_claim_in_english(fed: Federation, enrolment: Enrolment) -> None:
+    claim = file(fed)
+    client = signed_in(fed.member_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("mutual_aid:my_claim", args=[claim.pk])).content.decode()
+    assert "How it was computed" in page and "Waiting for the union&#x27;s check" in page
+    assert "住院" not in page.split('id="claim-explanation"')[1].split("</ol>")[0]
