@@ -11,6 +11,9 @@ from gonghui.mutual_aid import (
     jobs,  # noqa: F401  (registers its background job kinds)
 )
 
+# The claims' pages have entries of their own (below).
+CLAIM_PAGES = ("claims", "claim_detail", "my_claims", "my_claim_new", "my_claim")
+
 navigation.registry.register(
     navigation.NavEntry(
         "mutual_aid.schemes",
@@ -18,7 +21,7 @@ navigation.registry.register(
         "mutual_aid:schemes",
         order=60,
         roles=frozenset({str(Role.CITY)}),
-        current=navigation.in_namespace("mutual_aid"),
+        current=navigation.in_namespace("mutual_aid", except_names=CLAIM_PAGES),
     )
 )
 

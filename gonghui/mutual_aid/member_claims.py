@@ -352,9 +352,11 @@ def reason_label(claim: Claim) -> str:
         return str(claim.reason)
 
 
-def diagnosis_codes(*, scope: MemberScope) -> list[tuple[str, str]]:
+def diagnosis_codes(*, scope: Scope) -> list[tuple[str, str]]:
     """The codes a member may pick for their diagnosis: the chronic diseases and critical
     illnesses listed in the rules of the years they are enrolled in."""
+    if not isinstance(scope, MemberScope):
+        return []
     rules = BenefitRuleSet.objects.filter(scheme_year__enrolments__person_id=scope.person_id).values_list(
         "rules", flat=True
     )

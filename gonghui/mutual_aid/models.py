@@ -306,7 +306,8 @@ class Claim(TimeStampedModel):
         related_name="+",
     )
     invoice_number = models.CharField("发票号", max_length=40, null=True, blank=True)
-    note = models.CharField("申请说明", max_length=200, blank=True)
+    # db_default: the settlement run's bulk path (COPY) writes only the columns it knows.
+    note = models.CharField("申请说明", max_length=200, blank=True, default="", db_default="")
     # The benefit as computed when it was filed; approval recomputes it against the year then.
     filed_amount = MoneyField("申请时计算金额", null=True, blank=True)
 
