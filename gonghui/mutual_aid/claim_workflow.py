@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from gonghui.core import workflow
 from gonghui.core.access import MemberScope, Role, Scope
 from gonghui.core.workflow import INITIAL, Process, Step
-from gonghui.mutual_aid.models import Claim, ClaimStatus, SchemeYear
+from gonghui.mutual_aid.models import Claim, ClaimStatus, MemberClaim, SchemeYear
 
 SUBMITTED, CHECKED = ClaimStatus.SUBMITTED.value, ClaimStatus.CHECKED.value
 APPROVED, REFUSED, REJECTED = ClaimStatus.APPROVED.value, ClaimStatus.REFUSED.value, ClaimStatus.REJECTED.value
@@ -41,14 +41,14 @@ def may_reject(scope: Scope, claim: Claim) -> bool:
     return scope.role in {Role.UNION, *APPROVERS} and _covers_union(scope, claim)
 
 
-def _lock(claim: Claim, step: str) -> Claim:
+def _lock(claim: Claim, step: str) -> MemberClaim:
     """Approving values the claim against the member's year, so it takes the scheme year's
     row first, as a settlement run does (settlements.py): no batch values the same annual
     caps meanwhile."""
     if step == "approve":
         SchemeYear.objects.select_for_update().filter(pk=claim.scheme_year_id).first()
     return (
-        Claim.objects.select_for_update(of=("self",))
+        MemberClaim.objects.select_for_update(of=("self",))
         .select_related("person", "enrolment__union", "scheme_year", "rule_set")
         .get(pk=claim.pk)
     )
@@ -66,7 +66,7 @@ OUTSIDE = gettext_noop("该申请不在您的管辖范围内")
 CLAIM = workflow.register(
     Process(
         kind="mutual_aid.claim",
-        model=Claim,
+        model=MemberClaim,
         state_of=lambda claim: str(claim.status),
         lock=_lock,
         field="claim",

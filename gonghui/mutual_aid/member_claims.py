@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import IO
+from typing import IO, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -32,7 +32,7 @@ from gonghui.mutual_aid.accumulators import enrolment_so_far
 from gonghui.mutual_aid.calculator import Accumulated, Benefit, Bill, Reason, VisitType, benefit_compute
 from gonghui.mutual_aid.claim_invoices import InvoiceImage, invoice_images_check, invoice_store
 from gonghui.mutual_aid.claim_workflow import CLAIM  # noqa: F401  (registers the process)
-from gonghui.mutual_aid.models import BenefitRuleSet, Claim, ClaimStatus, Enrolment, SchemeYear
+from gonghui.mutual_aid.models import BenefitRuleSet, Claim, ClaimStatus, Enrolment, MemberClaim, SchemeYear
 from gonghui.mutual_aid.selectors import rule_set_in_force
 
 # The calculator's refusals of a whole bill: such a claim is not filed at all, the member is told why.
@@ -141,7 +141,7 @@ def _invoice_taken(number: str) -> bool:
     return Claim.objects.filter(invoice_number=number).exclude(status=ClaimStatus.REJECTED).exists()
 
 
-def claim_file(*, scope: Scope, bill: ClaimBill, photos: Sequence[IO[bytes]]) -> Claim:
+def claim_file(*, scope: Scope, bill: ClaimBill, photos: Sequence[IO[bytes]]) -> MemberClaim:
     """The member's claim, submitted for their union's check, with its benefit computed now."""
     if not isinstance(scope, MemberScope):
         raise Forbidden(MEMBERS_ONLY)
@@ -164,8 +164,8 @@ def claim_file(*, scope: Scope, bill: ClaimBill, photos: Sequence[IO[bytes]]) ->
         return workflow.start(claim, "file", scope=scope, create=partial(_create, images=images))
 
 
-def _new_claim(scope: MemberScope, enrolment: Enrolment, bill: ClaimBill) -> Claim:
-    return Claim(
+def _new_claim(scope: MemberScope, enrolment: Enrolment, bill: ClaimBill) -> MemberClaim:
+    return MemberClaim(
         enrolment=enrolment,
         person=enrolment.person,
         scheme_year=enrolment.scheme_year,
@@ -186,7 +186,7 @@ def _new_claim(scope: MemberScope, enrolment: Enrolment, bill: ClaimBill) -> Cla
     )
 
 
-def _create(claim: Claim, *, images: list[InvoiceImage]) -> Claim:
+def _create(claim: MemberClaim, *, images: list[InvoiceImage]) -> MemberClaim:
     try:
         with transaction.atomic():  # a savepoint: the other filing of the same invoice won the race
             claim.save()
@@ -202,6 +202,11 @@ def _create(claim: Claim, *, images: list[InvoiceImage]) -> Claim:
 # --- the decisions --------------------------------------------------------------------------
 
 
+def _as_member_claim(claim: Claim) -> MemberClaim:
+    """The claim as the process's model (claim_workflow.py): the proxy of the same row."""
+    return claim if isinstance(claim, MemberClaim) else MemberClaim.objects.get(pk=claim.pk)
+
+
 def claim_check(*, scope: Scope, claim: Claim) -> Claim:
     """The union's officer has checked the bill against the invoices: on to the town."""
 
@@ -210,7 +215,7 @@ def claim_check(*, scope: Scope, claim: Claim) -> Claim:
         locked.save(update_fields=["status", "updated_at"])
         notifications.claim_checked(locked)
 
-    return workflow.decide(claim, "check", scope=scope, change=checked)
+    return workflow.decide(_as_member_claim(claim), "check", scope=scope, change=checked)
 
 
 @dataclass(frozen=True)
@@ -237,7 +242,7 @@ def claim_approve(*, scope: Scope, claim: Claim) -> Approval:
         notifications.claim_approved(locked, changed=changed)
         seen.append(Approval(claim=locked, changed=changed, before=before))
 
-    workflow.decide(claim, "approve", scope=scope, change=approved)
+    workflow.decide(_as_member_claim(claim), "approve", scope=scope, change=approved)
     return seen[0]
 
 
@@ -250,13 +255,16 @@ def claim_reject(*, scope: Scope, claim: Claim, reason: str) -> Claim:
         locked.save(update_fields=["status", "updated_at"])
         notifications.claim_rejected(locked, reason=reason)
 
-    return workflow.decide(claim, "reject", scope=scope, reason=reason, change=rejected)
+    return workflow.decide(_as_member_claim(claim), "reject", scope=scope, reason=reason, change=rejected)
 
 
 # --- reads ----------------------------------------------------------------------------------
 
 
-def _related(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+C = TypeVar("C", bound=Claim)
+
+
+def _related(claims: QuerySet[C]) -> QuerySet[C]:
     return claims.select_related("person", "enrolment__union", "scheme_year", "rule_set", "filed_by")
 
 
@@ -267,10 +275,10 @@ def my_claims(*, scope: Scope) -> QuerySet[Claim]:
     return _related(Claim.objects.filter(person_id=scope.person_id)).order_by("-admitted_on", "-pk")
 
 
-def claim_queue(*, scope: Scope, status: str | None = None) -> QuerySet[Claim]:
+def claim_queue(*, scope: Scope, status: str | None = None) -> QuerySet[MemberClaim]:
     """Filed claims of enrolments in unions under the viewer, oldest first (first come, first served)."""
     staff = scope.require_staff()
-    claims = Claim.objects.filter(MEMBER_FILED, staff.organisation_q("enrolment__union__"))
+    claims = MemberClaim.objects.filter(MEMBER_FILED, staff.organisation_q("enrolment__union__"))
     if status:
         claims = claims.filter(status=status)
     return _related(claims).order_by("created_at", "pk")
@@ -281,12 +289,12 @@ def waiting_status(scope: Scope) -> str:
     return ClaimStatus.SUBMITTED if scope.role == Role.UNION else ClaimStatus.CHECKED
 
 
-def claim_get(*, scope: Scope, claim_id: int) -> Claim:
+def claim_get(*, scope: Scope, claim_id: int) -> MemberClaim:
     """One claim the viewer may see: a member's own, or one in the staff's unions."""
     if isinstance(scope, MemberScope):
-        claims = Claim.objects.filter(person_id=scope.person_id)
+        claims = MemberClaim.objects.filter(person_id=scope.person_id)
     else:
-        claims = Claim.objects.filter(scope.organisation_q("enrolment__union__"))
+        claims = MemberClaim.objects.filter(scope.organisation_q("enrolment__union__"))
     found = _related(claims).filter(pk=claim_id).first()
     if found is None:
         raise NotFound(NOT_FOUND, field="claim")

@@ -419,6 +419,18 @@ class SettlementRecordIssue(models.Model):
 # --- memberclaims ----------------------------------------------------------------------
 
 
+class MemberClaim(Claim):
+    """A claim as the member-claim process (claim_workflow.py) takes it. core.workflow keeps
+    one process per model, so this proxy carries the filing, check and approval, and the
+    settlement review can register its own process for Claim itself; both record their
+    decisions against the same claim row."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "职工申请理赔"
+        verbose_name_plural = "职工申请理赔"
+
+
 class ClaimInvoice(models.Model):
     """A photo of an invoice a member filed with a claim. The bytes are sealed with the field
     key (core.crypto.encrypt_bytes) and served only by the claim's invoice view, which checks
