@@ -4,7 +4,7 @@ at once, and a checked claim approved by several staff at once, each taken exact
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import partial
 
@@ -22,7 +22,7 @@ ROUNDS = 5
 AT_ONCE = 6
 
 
-def _all_at_once(work: list[Callable[[], object]]) -> tuple[int, list[BaseException]]:
+def _all_at_once(work: Sequence[Callable[[], object]]) -> tuple[int, list[BaseException]]:
     """Run the calls together; how many were refused by a service, and anything else raised."""
     refused, errors, barrier = [], [], threading.Barrier(len(work))
 
