@@ -202,6 +202,11 @@ GONGHUI_IMPORT_MAX_ROWS = int(os.environ.get("GONGHUI_IMPORT_MAX_ROWS", "300000"
 # Celery beat) removes any left over after this many days. Never more than 30.
 GONGHUI_IMPORT_RETENTION_DAYS = max(1, min(int(os.environ.get("GONGHUI_IMPORT_RETENTION_DAYS", "30")), 30))
 
+# Invoice photos a member files with a mutual-aid claim (docs/mutual-aid.md, "Member claims"):
+# each at most this many bytes, and at most this many photos a claim.
+GONGHUI_INVOICE_MAX_BYTES = int(os.environ.get("GONGHUI_INVOICE_MAX_BYTES", str(5 * 1024 * 1024)))
+GONGHUI_INVOICE_MAX_FILES = int(os.environ.get("GONGHUI_INVOICE_MAX_FILES", "6"))
+
 # Ages at joining (docs/rosters.md): younger than the minimum working age (Labour Law art. 15)
 # is refused; older than the warning age is accepted with a warning to check the row.
 GONGHUI_MIN_JOIN_AGE = int(os.environ.get("GONGHUI_MIN_JOIN_AGE", "16"))

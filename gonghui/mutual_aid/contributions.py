@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core import audit, demo, navigation
+from gonghui.core import audit, demo, navigation, todos
 from gonghui.core.access import Role
 
 # jobs registers the app's background job kinds; reviewing, the settlement batch's review process.
-from gonghui.mutual_aid import jobs, reviewing  # noqa: F401
+from gonghui.mutual_aid import claim_todos, jobs, reviewing  # noqa: F401
 
+# Pages with entries of their own (below), so 医疗互助 is not lit on them.
 SETTLEMENT_PAGES = ("batches", "batch", "batch_issues")
+CLAIM_PAGES = ("claims", "claim_detail", "my_claims", "my_claim_new", "my_claim")
 navigation.registry.register(
     navigation.NavEntry(
         "mutual_aid.schemes",
@@ -18,7 +20,7 @@ navigation.registry.register(
         "mutual_aid:schemes",
         order=60,
         roles=frozenset({str(Role.CITY)}),
-        current=navigation.in_namespace("mutual_aid", except_names=SETTLEMENT_PAGES),
+        current=navigation.in_namespace("mutual_aid", except_names=SETTLEMENT_PAGES + CLAIM_PAGES),
     )
 )
 # Town staff upload settlement files and review their batches too.
@@ -36,3 +38,25 @@ demo.registry.register(demo.DemoContribution(key="mutual_aid.review", each_city=
 
 # An enrolment is about its member; its changes (a union moved, coverage ended) are logged.
 audit.audited_models.register(audit.AuditedModel("mutual_aid.enrolment"))
+
+# --- memberclaims ---
+todos.registry.register_all(claim_todos.TODOS)
+navigation.registry.register_all(
+    (
+        navigation.NavEntry(
+            "mutual_aid.claims",
+            _("互助补助申请"),
+            "mutual_aid:claims",
+            order=62,
+            current=navigation.at_url_names("claims", "claim_detail"),
+        ),
+        navigation.NavEntry(
+            "mutual_aid.my_claims",
+            _("我的互助补助"),
+            "mutual_aid:my_claims",
+            order=20,
+            roles=navigation.MEMBERS,
+            current=navigation.at_url_names("my_claims", "my_claim_new", "my_claim"),
+        ),
+    )
+)

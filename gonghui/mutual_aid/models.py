@@ -200,6 +200,8 @@ class ClaimStatus(models.TextChoices):
     REFUSED = "refused", _("不予补助")  # the rules give nothing: what it adds to the year still counts
     REJECTED = "rejected", _("审核未通过")  # a reviewer said no: it counts for nothing (accumulators.py)
     PAID = "paid", _("已支付")
+    SUBMITTED = "submitted", _("待工会审核")  # filed by the member (member_claims.py)
+    CHECKED = "checked", _("待审批")  # checked by the union's officer, awaiting the town or city
 
 
 class BatchStatus(models.TextChoices):
@@ -294,6 +296,20 @@ class Claim(TimeStampedModel):
     added_critical = MoneyField("计入重大疾病补助", default=ZERO)
     status = models.CharField("状态", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.PENDING_REVIEW)
     paid_on = models.DateField("支付日期", null=True, blank=True)  # the bank's day: "claims paid" counts by it
+    # A claim the member filed (member_claims.py): who filed it, the invoice it is for, a note.
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    invoice_number = models.CharField("发票号", max_length=40, null=True, blank=True)
+    # db_default: the settlement run's bulk path (COPY) writes only the columns it knows.
+    note = models.CharField("申请说明", max_length=200, blank=True, default="", db_default="")
+    # The benefit as computed when it was filed; approval recomputes it against the year then.
+    filed_amount = MoneyField("申请时计算金额", null=True, blank=True)
 
     class Meta:
         verbose_name = "互助保障理赔"
@@ -309,6 +325,12 @@ class Claim(TimeStampedModel):
                 fields=["settlement_number"],
                 condition=Q(settlement_number__isnull=False),
                 name="claim_settlement_number_once",
+            ),
+            # An invoice is claimed at most once; a claim turned down frees it to be filed again.
+            models.UniqueConstraint(
+                fields=["invoice_number"],
+                condition=Q(invoice_number__isnull=False) & ~Q(status="rejected"),
+                name="claim_invoice_number_once",
             ),
             models.CheckConstraint(name="claim_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(
@@ -448,3 +470,40 @@ class ClaimRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim}: {self.reason}"
+
+
+# --- memberclaims ----------------------------------------------------------------------
+
+
+class MemberClaim(Claim):
+    """A claim as the member-claim process (claim_workflow.py) takes it. core.workflow keeps
+    one process per model, so this proxy carries the filing, check and approval, and the
+    settlement review can register its own process for Claim itself; both record their
+    decisions against the same claim row."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "职工申请理赔"
+        verbose_name_plural = "职工申请理赔"
+
+
+class ClaimInvoice(models.Model):
+    """A photo of an invoice a member filed with a claim. The bytes are sealed with the field
+    key (core.crypto.encrypt_bytes) and served only by the claim's invoice view, which checks
+    who asks; nothing is routed under MEDIA_URL."""
+
+    claim = models.ForeignKey(Claim, verbose_name="理赔", on_delete=models.CASCADE, related_name="invoices")
+    file = models.FileField("发票照片", upload_to="claim_invoices/")
+    content_type = models.CharField("图片类型", max_length=30)  # read from the bytes, never the upload's word
+    size = models.PositiveIntegerField("大小（字节）")
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "发票照片"
+        verbose_name_plural = "发票照片"
+        ordering = ["claim_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.claim} #{self.pk}"

@@ -49,7 +49,12 @@ from gonghui.members.exports import member_export_submit
 from gonghui.members.models import ImportJob, ImportStatus, Membership, Person
 from gonghui.members.selectors import MemberFilter
 from gonghui.members.services import transfer_start
-from gonghui.mutual_aid.models import BatchStatus, SchemeYear, SettlementBatch, SettlementRecordIssue
+from gonghui.mutual_aid.member_claims import claim_file
+from gonghui.mutual_aid.models import BatchStatus, Claim, SchemeYear, SettlementBatch, SettlementRecordIssue
+from gonghui.mutual_aid.tests.claim_helpers import bill as claim_bill
+from gonghui.mutual_aid.tests.claim_helpers import enrol
+from gonghui.mutual_aid.tests.claim_helpers import photo as claim_photo
+from gonghui.mutual_aid.tests.helpers import make_scheme
 from gonghui.organisations.models import Officer, OfficerRole, Organisation, OrganisationKind
 from gonghui.privacy.models import Consent, ConsentCategory
 from gonghui.privacy.services import consent_text_current
@@ -87,7 +92,10 @@ class World:
 
 
 def build_world(fed: Federation) -> World:
-    return World(fed=fed, town_b=town_b_rows(fed), fellow=fellow_rows(fed), member_b_user=member_b_user(fed))
+    world = World(fed=fed, town_b=town_b_rows(fed), fellow=fellow_rows(fed), member_b_user=member_b_user(fed))
+    # A claim 李娜 filed with an invoice photo (mutual_aid.member_claims).
+    world.town_b.add("claim", member_claim(fed, fed.member_b1, world.member_b_user, invoice="33048126050100000001"))
+    return world
 
 
 def town_b_rows(fed: Federation) -> Side:
@@ -137,6 +145,8 @@ def fellow_rows(fed: Federation) -> Side:
     side.add("user", fed.union_a1_officer)
     side.add("job", member_export(fed.union_a1_officer))
     audit_record(actor=fed.town_a_staff, action=AuditEntry.Action.VIEW_SENSITIVE, subject=fellow.person)
+    fellow_user = make_user("chen_jing", role=Role.MEMBER, person=fellow.person)
+    side.add("claim", member_claim(fed, fellow, fellow_user, invoice="33048126050100000002"))
     return side
 
 
@@ -190,22 +200,7 @@ def member_export(user: User) -> Job:
 
 def settlement_batch(fed: Federation, *, filename: str) -> SettlementBatch:
     """Town B's adjudicated settlement file, with a record it could not match."""
-    scheme, _ = SchemeYear.objects.get_or_create(
-        federation=fed.city,
-        year=2026,
-        defaults={
-            "enrolment_opens_on": date(2025, 10, 1),
-            "enrolment_closes_on": date(2025, 12, 15),
-            "coverage_starts_on": date(2026, 1, 1),
-            "coverage_ends_on": date(2026, 12, 31),
-            "contribution": "60.00",
-            "payer": "union",
-            "union_share": 100,
-            "employer_share": 0,
-            "member_share": 0,
-            "waiting_days": 90,
-        },
-    )
+    scheme = SchemeYear.objects.filter(federation=fed.city, year=2026).first() or make_scheme(fed)
     batch = SettlementBatch.objects.create(
         scheme_year=scheme,
         organisation=fed.town_b,
@@ -226,6 +221,13 @@ def settlement_batch(fed: Federation, *, filename: str) -> SettlementBatch:
         params={"name": "孙丽", "number": "ZY202605180021", "on": "2026-05-18"},
     )
     return batch
+
+
+def member_claim(fed: Federation, membership: Membership, user: User, *, invoice: str) -> Claim:
+    """A claim the member filed, with a photo, for 2026's scheme (made once)."""
+    scheme = SchemeYear.objects.filter(federation=fed.city, year=2026).first() or make_scheme(fed)
+    enrol(membership, scheme)
+    return claim_file(scope=scope_for(user), bill=claim_bill(invoice_number=invoice), photos=[claim_photo()])
 
 
 def member_b_user(fed: Federation) -> User:
@@ -253,6 +255,7 @@ PARAM_KINDS: dict[str, tuple[str, ...]] = {
     "officer_id": ("officer",),
     "user_id": ("user",),
     "batch_id": ("settlement_batch",),
+    "claim_id": ("claim",),
 }
 # Where a parameter's name alone does not say (a page's `pk`), the part of the site does: the
 # entry with the longest prefix of the route's path wins over PARAM_KINDS.
@@ -273,6 +276,7 @@ VALUES: dict[str, Callable[[], list[str]]] = {
     # A mutual-aid scheme is its city's, named by year and rule version (city staff only).
     "year": lambda: ["2026"],
     "version": lambda: ["1"],
+    "photo": lambda: ["1"],  # a claim's first invoice photo
 }
 # Query parameters of the API that take a row's id; the others are optional filters.
 QUERY_KINDS: dict[str, str] = {
@@ -569,8 +573,8 @@ def test_town_b_reaches_its_own_rows_on_the_same_routes(world: World) -> None:
 
 
 def test_a_route_with_a_parameter_the_sweep_cannot_fill_fails_it() -> None:
-    route = Route("claims:detail", "/claims/{claim_id}/", ("claim_id",), ("get",))
-    with pytest.raises(UnfilledParameter, match="claim_id.*PARAM_KINDS"):
+    route = Route("hardship:detail", "/hardship/{case_id}/", ("case_id",), ("get",))
+    with pytest.raises(UnfilledParameter, match="case_id.*PARAM_KINDS"):
         list(calls(route, Side(ids={"person": [1]})))
     route = Route("members:membership", "/members/memberships/{membership_id}/", ("membership_id",), ("get",))
     with pytest.raises(UnfilledParameter, match="'membership'.*town_b_rows"):

@@ -42,7 +42,18 @@ def test_staff_see_the_staff_entries_in_order_with_the_current_page_marked(clien
     client.force_login(fed.town_a_staff)
     nav = _nav(client.get(reverse("members:transfers")).content.decode())
     labels = [item.split(">", 1)[1].split("<", 1)[0] for item in nav]
-    assert labels == ["工作台", "会员", "转接", "花名册导入", "入会申请", "我的任务", "报表", "医保结算", "账号管理"]
+    assert labels == [
+        "工作台",
+        "会员",
+        "转接",
+        "花名册导入",
+        "入会申请",
+        "我的任务",
+        "报表",
+        "医保结算",
+        "互助补助申请",
+        "账号管理",
+    ]
     current = [item for item in nav if 'aria-current="page"' in item]
     assert len(current) == 1 and reverse("members:transfers") in current[0]
     assert "我的会籍" not in "".join(nav)
@@ -51,7 +62,9 @@ def test_staff_see_the_staff_entries_in_order_with_the_current_page_marked(clien
 def test_a_member_sees_only_their_own_entry(client, fed):
     client.force_login(fed.member_user)
     nav = _nav(client.get(reverse("members:my_membership")).content.decode())
-    assert len(nav) == 1 and reverse("members:my_membership") in nav[0] and 'aria-current="page"' in nav[0]
+    assert reverse("members:my_membership") in nav[0] and 'aria-current="page"' in nav[0]
+    assert [item for item in nav if 'aria-current="page"' in item] == [nav[0]]
+    assert all(reverse("mutual_aid:my_claims") in item for item in nav[1:])  # their own claims (mutual aid)
 
 
 def test_an_entry_needing_a_permission_shows_only_to_its_holders(client, fed):

@@ -289,7 +289,7 @@ def test_a_running_batch_shows_its_progress_and_polls(fed, scheme) -> None:
 def test_approve_and_reject_through_the_pages(fed, batch) -> None:
     client = signed_in(fed.town_a_staff)
     claim = Claim.objects.get(settlement_number="ZY202605100137")
-    reject = reverse("mutual_aid:claim_reject", args=[batch.pk])
+    reject = reverse("mutual_aid:batch_claim_reject", args=[batch.pk])
     empty = client.post(reject, {"claim": claim.pk, "reason": ""}, follow=True)
     assert "请填写驳回理由" in empty.content.decode()
     done = client.post(reject, {"claim": claim.pk, "reason": "重复结算"}, follow=True)
@@ -343,7 +343,7 @@ def test_reviewers_at_once_approve_a_batch_once_and_never_lose_a_rejection(fed, 
 
         second = upload(fed, scheme, [stay(fed.member_a1, f"ZY2026061{n:02d}01", **small)])
         claim = Claim.objects.get(batch=second)
-        reject = reverse("mutual_aid:claim_reject", args=[second.pk])
+        reject = reverse("mutual_aid:batch_claim_reject", args=[second.pk])
         approve = reverse("mutual_aid:batch_approve", args=[second.pk])
         rejecting = partial(town.post, reject, {"claim": claim.pk, "reason": "重复结算"})
         statuses = sorted(at_once(rejecting, partial(city.post, approve)))
