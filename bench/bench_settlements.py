@@ -486,10 +486,14 @@ def child(phase: str, path: Path, orm_sample: int) -> dict[str, Any]:
 
 def main(args: argparse.Namespace) -> None:
     path = settlement_file(args.records)
-    database = prepare_database()
+    if args.reuse_database:  # the members enrolled by an earlier run, kept
+        django_setup()
+        database = database_label()
+    else:
+        database = prepare_database()
     print(f"database: {database}; records: {args.records:,}; members: {MEMBERS:,}; cores: {os.cpu_count()}")
     results = {}
-    for phase in ("limit", "adjudicate", "orm"):
+    for phase in [name for name in args.phases.split(",") if name]:
         results[phase] = result = child(phase, path, args.orm_sample)
         result["rate"] = result["records"] / result["seconds"]
         print(
@@ -497,6 +501,8 @@ def main(args: argparse.Namespace) -> None:
             f" {result['rate']:>9,.0f} records/s {result['cpu_seconds']:>7.1f} s CPU"
             f" (+{result.get('server_cpu_seconds', 0):.1f} s server) {result['peak_mib']:>6.0f} MiB peak"
         )
+    if set(results) != set(PHASES):
+        return
     adjudicate, limit, orm = results["adjudicate"], results["limit"], results["orm"]
     print(
         f"adjudicate: {adjudicate['claim_count']:,} claims ({adjudicate['refused_count']:,} paid nothing),"
@@ -512,6 +518,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--orm-sample", type=int, default=10_000)
+    parser.add_argument("--phases", default="limit,adjudicate,orm", help="which phases to run, in order")
+    parser.add_argument("--reuse-database", action="store_true", help="keep the members of an earlier run")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     return parser.parse_args()

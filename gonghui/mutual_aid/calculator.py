@@ -66,6 +66,7 @@ class Reason(models.IntegerChoices):
     NAME_MISMATCH = 13, _("姓名与参保职工不符")  # settlement matching
     BAD_RECORD = 14, _("结算记录数据有误")  # settlement matching: a cell unreadable or missing
     ORIGINAL_NOT_CLAIMED = 15, _("原结算单未理赔")  # a reversal of a settlement with no claim
+    ORIGINAL_REJECTED = 16, _("原结算单审核未通过")  # a reversal of a claim rejected on review
 
 
 @dataclass(frozen=True)

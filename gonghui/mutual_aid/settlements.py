@@ -27,7 +27,7 @@ from uuid import uuid4
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -41,6 +41,7 @@ from gonghui.core.tree import STEPLEN
 from gonghui.members.import_files import read_upload
 from gonghui.members.importing import allocate_ids, bulk_insert, bulk_load
 from gonghui.members.models import Person
+from gonghui.mutual_aid.accumulators import ADDED, ADJUSTMENT_COUNTS, CLAIM_COUNTS, sum_row
 from gonghui.mutual_aid.calculator import Accumulated, Bill, Cover, Reason, Step, benefit_compute
 from gonghui.mutual_aid.models import (
     BatchStatus,
@@ -155,6 +156,8 @@ class Valued:
     bill: Amounts
     amount: Decimal
     adds: Accumulated
+    scheme_year_id: int
+    rejected: bool = False  # on review: it counts for nothing, so there is nothing to reverse
 
 
 class RuleVersions:
@@ -201,31 +204,26 @@ def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite gives text
 
 
-_ADDED = ("added_inpatient", "added_outpatient", "added_deductible", "added_critical")
-
-
 def accumulated(scheme_year: SchemeYear) -> dict[int, Accumulated]:
-    """Each enrolment's year so far: its claims (not those refused on review) and their
-    adjustments."""
-    sums = {name: Sum(name) for name in _ADDED}
-    counted = ~Q(status=ClaimStatus.REFUSED) | Q(amount=0)
+    """Each enrolment's year so far, by the one rule of what counts (accumulators.py): its
+    claims and their adjustments, none of those rejected on review."""
+    sums = {name: Sum(name) for name in ADDED}
     found: dict[int, Accumulated] = {}
-    claims = Claim.objects.filter(counted, scheme_year=scheme_year).values("enrolment_id").annotate(**sums)
+    claims = (
+        Claim.objects.filter(CLAIM_COUNTS, scheme_year=scheme_year).values("enrolment_id").annotate(**sums).order_by()
+    )
     adjusted = (
-        ClaimAdjustment.objects.filter(claim__scheme_year=scheme_year)
+        ClaimAdjustment.objects.filter(ADJUSTMENT_COUNTS, claim__scheme_year=scheme_year)
         .values("claim__enrolment_id")
-        .annotate(**{name: Sum(name) for name in _ADDED})
+        .annotate(**sums)
+        .order_by()
     )
     for claimed in claims:
-        found[claimed["enrolment_id"]] = _sum_row(dict(claimed))
+        found[claimed["enrolment_id"]] = sum_row(claimed)
     for change in adjusted:
         key = change["claim__enrolment_id"]
-        found[key] = found.get(key, Accumulated()) + _sum_row(dict(change))
+        found[key] = found.get(key, Accumulated()) + sum_row(change)
     return found
-
-
-def _sum_row(row: dict[str, Any]) -> Accumulated:
-    return Accumulated(*(Decimal(row[name] or 0).quantize(Decimal("0.01")) for name in _ADDED))
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -343,7 +341,15 @@ class Adjudicator:
         self.counts.amount += benefit.amount
         bill = (record.total_cost, record.fund_paid, record.in_policy_self_paid, record.out_of_policy_self_paid)
         valued[record.settlement_number] = Valued(
-            pk, member.enrolment_id, record.visit_type, record.admitted_on, record.diagnosis, bill, benefit.amount, adds
+            pk,
+            member.enrolment_id,
+            record.visit_type,
+            record.admitted_on,
+            record.diagnosis,
+            bill,
+            benefit.amount,
+            adds,
+            self.year.pk,
         )
 
     def _reversal(self, record: SettlementRecord, valued: dict[str, Valued]) -> None:
@@ -351,6 +357,14 @@ class Adjudicator:
         if claim is None:
             text = gettext_noop("冲销记录的原结算单号 %(original)s 没有理赔记录")
             self._issue(record, Reason.ORIGINAL_NOT_CLAIMED, text, {"original": record.original_number})
+            return
+        if claim.scheme_year_id != self.year.pk:  # never valued against this year's caps
+            text = gettext_noop("冲销记录的原结算单 %(original)s 不属于本年度，请在其所属年度上传")
+            self._issue(record, Reason.ORIGINAL_NOT_CLAIMED, text, {"original": record.original_number})
+            return
+        if claim.rejected:
+            text = gettext_noop("冲销记录的原结算单 %(original)s 审核未通过，没有可冲销的补助")
+            self._issue(record, Reason.ORIGINAL_REJECTED, text, {"original": record.original_number})
             return
         member = self._member(record)
         if member is None:
@@ -476,12 +490,16 @@ def _numbers_taken(numbers: list[str]) -> set[str]:
 
 
 def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
-    """The claims these reversals correct, as they stand after earlier adjustments."""
+    """The claims these reversals correct, as they stand after earlier adjustments (those
+    rejected on review left out, as accumulators.py leaves them out of the year)."""
     if not numbers:
         return {}
-    claims = Claim.objects.filter(settlement_number__in=numbers)
+    claims = list(Claim.objects.filter(settlement_number__in=numbers))
     changes: dict[int, list[ClaimAdjustment]] = {}
-    for adjustment in ClaimAdjustment.objects.filter(claim__in=claims):
+    counted = ClaimAdjustment.objects.filter(claim__in=[claim.pk for claim in claims]).exclude(
+        status=ClaimStatus.REJECTED
+    )
+    for adjustment in counted.order_by("pk"):
         changes.setdefault(adjustment.claim_id, []).append(adjustment)
     found: dict[str, Valued] = {}
     for claim in claims:
@@ -506,6 +524,8 @@ def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
             bill,
             amount,
             adds,
+            claim.scheme_year_id,
+            claim.status == ClaimStatus.REJECTED,
         )
     return found
 
