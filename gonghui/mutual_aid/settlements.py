@@ -39,10 +39,11 @@ from gonghui.core.models import Job
 from gonghui.core.money import ZERO
 from gonghui.core.tree import STEPLEN
 from gonghui.members.import_files import read_upload
-from gonghui.members.importing import allocate_ids, bulk_insert, bulk_load
+from gonghui.members.importing import allocate_ids, bulk_load
 from gonghui.members.models import Person
 from gonghui.mutual_aid.accumulators import ADDED, ADJUSTMENT_COUNTS, CLAIM_COUNTS, sum_row
 from gonghui.mutual_aid.calculator import Accumulated, Bill, Cover, Reason, Step, benefit_compute
+from gonghui.mutual_aid.claim_store import Table, chunk_store
 from gonghui.mutual_aid.models import (
     BatchStatus,
     Claim,
@@ -240,11 +241,17 @@ class Counts:
 
 
 class Adjudicator:
-    """One batch's run: call `chunk()` with successive lists of records."""
+    """One batch's run: call `chunk()` with successive lists of records, then `close()`.
 
-    def __init__(self, batch: SettlementBatch) -> None:
+    Chunk k is stored (claim_store.py: on PostgreSQL a thread COPYs it) while chunk k+1 is
+    valued, so when chunk k+1's settlement numbers and reversed claims are looked up the
+    database holds the chunks before k only: chunk k's stored numbers and the claims it made
+    or adjusted are carried over in memory (`pending_*`), which makes the look-up exact."""
+
+    def __init__(self, batch: SettlementBatch, report: Callable[[int], None] = lambda done: None) -> None:
         self.batch = batch
         self.year = batch.scheme_year
+        self.report = report
         self.members = members_enrolled(batch)
         self.rules = RuleVersions(self.year)
         self.so_far = accumulated(self.year)
@@ -254,15 +261,27 @@ class Adjudicator:
         self.claims: list[tuple[Any, ...]] = []
         self.adjustments: list[tuple[Any, ...]] = []
         self.issues: list[tuple[Any, ...]] = []
+        self.store = chunk_store()
+        self.pending: list[Table] = []  # the last chunk's rows, stored while the next is valued
+        self.pending_numbers: set[str] = set()
+        self.pending_valued: dict[str, Valued] = {}
+        self.touched: set[str] = set()
 
     def chunk(self, records: list[SettlementRecord | RecordProblem]) -> None:
-        self.counts.records += len(records)
         read = [record for record in records if isinstance(record, SettlementRecord)]
+        self.store.wait()  # the chunk before the last is stored: the connection is free
+        self.report(self.counts.records)
+        self.counts.records += len(records)
         taken = _numbers_taken([record.settlement_number for record in read])
         valued = _claims_valued({record.original_number for record in read if record.is_reversal})
-        originals = sum(1 for record in read if not record.is_reversal)
-        self.ids = iter(allocate_ids(Claim, originals))
-        seen: set[str] = set()
+        valued.update(self.pending_valued)  # newer than the database's
+        if not self.store.concurrent:
+            self.store.store(self.pending)  # first: SQLite's ids follow the rows stored
+        self.ids = iter(allocate_ids(Claim, sum(1 for record in read if not record.is_reversal)))
+        if self.store.concurrent:
+            self.store.store(self.pending)
+        seen = set(self.pending_numbers)
+        self.touched = set()
         for record in records:
             if isinstance(record, RecordProblem):
                 self._issue_of_problem(record)
@@ -274,7 +293,21 @@ class Adjudicator:
             else:
                 seen.add(record.settlement_number)
                 self._original(record, valued)
-        self._flush()
+        self.pending = [
+            (Claim, CLAIM_COLUMNS, self.claims),
+            (ClaimAdjustment, ADJUSTMENT_COLUMNS, self.adjustments),
+            (SettlementRecordIssue, ISSUE_COLUMNS, self.issues),
+        ]
+        self.pending_numbers = {row[4] for row in self.claims} | {row[4] for row in self.adjustments}
+        self.pending_valued = {number: valued[number] for number in self.touched}
+        self.claims, self.adjustments, self.issues = [], [], []
+
+    def close(self) -> None:
+        """Store the last chunk and wait for it."""
+        self.store.wait()
+        self.store.store(self.pending)
+        self.pending = []
+        self.store.close()
 
     # --- one record ---
 
@@ -351,6 +384,7 @@ class Adjudicator:
             adds,
             self.year.pk,
         )
+        self.touched.add(record.settlement_number)
 
     def _reversal(self, record: SettlementRecord, valued: dict[str, Valued]) -> None:
         claim = valued.get(record.original_number)
@@ -408,6 +442,7 @@ class Adjudicator:
         self.counts.adjustments += 1
         self.counts.amount += delta
         valued[record.original_number] = replace(claim, bill=corrected, amount=benefit.amount, adds=benefit.adds)
+        self.touched.add(record.original_number)
 
     def _issue(self, record: SettlementRecord, reason: Reason, text: str, params: dict[str, str] | None = None) -> None:
         values = {
@@ -436,12 +471,6 @@ class Adjudicator:
             (self.batch.pk, row, column, number, name[:50], int(reason), text, json.dumps(params, ensure_ascii=False))
         )
         self.counts.issues += 1
-
-    def _flush(self) -> None:
-        bulk_insert(Claim, CLAIM_COLUMNS, self.claims)
-        bulk_insert(ClaimAdjustment, ADJUSTMENT_COLUMNS, self.adjustments)
-        bulk_insert(SettlementRecordIssue, ISSUE_COLUMNS, self.issues)
-        self.claims, self.adjustments, self.issues = [], [], []
 
 
 def _name_key(name: str) -> str:
@@ -548,15 +577,18 @@ def settlements_adjudicate(
         with transaction.atomic(), bulk_load():
             SchemeYear.objects.select_for_update().filter(pk=batch.scheme_year_id).first()
             SettlementBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
-            run = Adjudicator(batch)
-            chunk: list[SettlementRecord | RecordProblem] = []
-            for record in read_settlements(file, batch.filename):
-                chunk.append(record)
-                if len(chunk) == CHUNK:
-                    run.chunk(chunk)
-                    chunk = []
-                    progress(run.counts.records, total, ADJUDICATING)
-            run.chunk(chunk)
+            run = Adjudicator(batch, lambda done: progress(done, total, ADJUDICATING))
+            try:
+                chunk: list[SettlementRecord | RecordProblem] = []
+                for record in read_settlements(file, batch.filename):
+                    chunk.append(record)
+                    if len(chunk) == CHUNK:
+                        run.chunk(chunk)
+                        chunk = []
+                run.chunk(chunk)
+                run.close()
+            finally:
+                run.store.halt()  # a failed run's COPY ends before its transaction is rolled back
             _finish(batch, run.counts)
     except SettlementFileError as err:
         _reject(batch, err)

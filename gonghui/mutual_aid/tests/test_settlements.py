@@ -17,7 +17,7 @@ from django.utils import translation
 from gonghui.core.errors import Forbidden, ServiceError
 from gonghui.core.jobs import job_execute
 from gonghui.core.models import JobState
-from gonghui.mutual_aid import enrolling, services
+from gonghui.mutual_aid import enrolling, services, settlements
 from gonghui.mutual_aid.calculator import Reason
 from gonghui.mutual_aid.models import (
     BatchStatus,
@@ -437,3 +437,32 @@ def test_a_reversal_of_another_years_claim_is_not_valued_against_this_year(fed, 
         assert "不属于本年度" in batch.issues.get().text()
     back = upload(fed, last_year, csv_file([refund]))  # in its own year it is a reversal as ever
     assert back.adjustment_count == 1 and back.amount == Decimal("-7500.00")
+
+
+def test_chunks_stored_behind_the_run_see_each_others_claims_and_corrections(fed, enrolled, monkeypatch) -> None:
+    """Chunk k is stored while chunk k+1 is valued: a repeat and two corrections of one
+    claim in the chunks after it are judged against the claim as it stands."""
+    monkeypatch.setattr(settlements, "CHUNK", 2)
+    big = {"政策内自付": "50000.00", "总费用": "90000.00"}  # 20,000 a claim
+    a1 = fed.member_a1
+
+    def correction(number: str, change: str) -> dict[str, str]:
+        return record(a1, number, 政策内自付=change, 总费用=change, 原结算单号="JS0300", 冲销标志="是")
+
+    rows = [
+        record(a1, "JS0300", **big),
+        record(a1, "JS0301", **big),
+        correction("JS0300R", "-35000.00"),  # 15,000 self-paid gives 7,500: 12,500 back
+        record(a1, "JS0302", **big),
+        record(a1, "JS0300", **big),  # the same settlement again
+        correction("JS0300S", "-5000.00"),  # 10,000 gives 4,500: 3,000 more back
+        record(a1, "JS0303", **big),  # 50,000 less 4,500 + 20,000 + 20,000 leaves 5,500
+    ]
+    batch = upload(fed, enrolled, csv_file(rows))
+    assert issues(batch) == [(6, Reason.ALREADY_CLAIMED)]
+    assert list(ClaimAdjustment.objects.order_by("pk").values_list("amount", flat=True)) == [
+        Decimal("-12500.00"),
+        Decimal("-3000.00"),
+    ]
+    amounts = dict(Claim.objects.values_list("settlement_number", "amount"))
+    assert amounts["JS0302"] == Decimal("20000.00") and amounts["JS0303"] == Decimal("5500.00")
