@@ -42,7 +42,7 @@ from gonghui.members.import_files import read_upload
 from gonghui.members.importing import allocate_ids, bulk_load
 from gonghui.members.models import Person
 from gonghui.mutual_aid.accumulators import ADDED, ADJUSTMENT_COUNTS, CLAIM_COUNTS, sum_row
-from gonghui.mutual_aid.calculator import Accumulated, Bill, Cover, Reason, Step, benefit_compute
+from gonghui.mutual_aid.calculator import Accumulated, Bill, Cover, Reason, Step, benefit_compute, is_shared
 from gonghui.mutual_aid.claim_store import Table, chunk_store
 from gonghui.mutual_aid.models import (
     BatchStatus,
@@ -69,6 +69,7 @@ from gonghui.organisations.models import Organisation
 KIND = "mutual_aid.settlements"
 PURPOSE = b"gonghui settlement upload"
 CHUNK = 5000
+ENCODED_LIMIT = 10_000
 UPLOADERS = {Role.CITY, Role.TOWN}
 UPLOADERS_ONLY = gettext_noop("只有市、镇（街道）总工会工作人员可以上传医保结算文件")
 ADJUDICATING = gettext_noop("正在理赔计算")
@@ -251,6 +252,7 @@ class Adjudicator:
     def __init__(self, batch: SettlementBatch, report: Callable[[int], None] = lambda done: None) -> None:
         self.batch = batch
         self.year = batch.scheme_year
+        self.batch_id, self.year_id = batch.pk, batch.scheme_year_id  # plain ints: read a million times
         self.report = report
         self.members = members_enrolled(batch)
         self.rules = RuleVersions(self.year)
@@ -315,7 +317,7 @@ class Adjudicator:
         member = self.members.get(blind_index(record.id_number))
         if member is None:
             self._issue(record, Reason.NOT_ENROLLED, gettext_noop("%(name)s 未参加本年度互助保障（或不在本辖区参保）"))
-        elif _name_key(member.name) != _name_key(record.name):
+        elif record.name != member.name and _name_key(member.name) != _name_key(record.name):
             self._issue(record, Reason.NAME_MISMATCH, gettext_noop("姓名“%(name)s”与该身份证号的参保职工不符"))
             return None
         return member
@@ -343,11 +345,11 @@ class Adjudicator:
                 pk,
                 self.now,
                 self.now,
-                self.batch.pk,
+                self.batch_id,
                 record.settlement_number,
                 member.enrolment_id,
                 member.person_id,
-                self.year.pk,
+                self.year_id,
                 version[0],
                 record.visit_type,
                 record.hospital,
@@ -382,7 +384,7 @@ class Adjudicator:
             bill,
             benefit.amount,
             adds,
-            self.year.pk,
+            self.year_id,
         )
         self.touched.add(record.settlement_number)
 
@@ -392,7 +394,7 @@ class Adjudicator:
             text = gettext_noop("冲销记录的原结算单号 %(original)s 没有理赔记录")
             self._issue(record, Reason.ORIGINAL_NOT_CLAIMED, text, {"original": record.original_number})
             return
-        if claim.scheme_year_id != self.year.pk:  # never valued against this year's caps
+        if claim.scheme_year_id != self.year_id:  # never valued against this year's caps
             text = gettext_noop("冲销记录的原结算单 %(original)s 不属于本年度，请在其所属年度上传")
             self._issue(record, Reason.ORIGINAL_NOT_CLAIMED, text, {"original": record.original_number})
             return
@@ -425,7 +427,7 @@ class Adjudicator:
                 self.now,
                 self.now,
                 claim.claim_id,
-                self.batch.pk,
+                self.batch_id,
                 record.settlement_number,
                 version[0],
                 *change,
@@ -468,7 +470,7 @@ class Adjudicator:
         self, row: int, column: str, number: str, name: str, reason: Reason, text: str, params: dict[str, str]
     ) -> None:
         self.issues.append(
-            (self.batch.pk, row, column, number, name[:50], int(reason), text, json.dumps(params, ensure_ascii=False))
+            (self.batch_id, row, column, number, name[:50], int(reason), text, json.dumps(params, ensure_ascii=False))
         )
         self.counts.issues += 1
 
@@ -482,18 +484,28 @@ def _bill(record: SettlementRecord) -> Bill:
 
 
 _HEADS: dict[str, str] = {}
+_ENCODED: dict[int, tuple[Step, str]] = {}  # steps the calculator shares between claims, by id
 _quoted = json.encoder.encode_basestring  # C, as json.dumps(ensure_ascii=False) uses
 
 
 def _explanation(steps: Iterable[Step]) -> str:
-    """The steps as JSON (`[Step.as_data(), ...]`), the few source texts encoded once each."""
+    """The steps as JSON (`[Step.as_data(), ...]`), the few source texts encoded once each,
+    and a step the calculator reuses (a band passed wholly) encoded once."""
     parts = []
     for step in steps:
+        known = _ENCODED.get(id(step))
+        if known is not None and known[0] is step:
+            parts.append(known[1])
+            continue
         head = _HEADS.get(step.text_id)
         if head is None:
             head = _HEADS[step.text_id] = '{"text": ' + json.dumps(step.text_id, ensure_ascii=False) + ', "params": '
         values = ", ".join(f'"{key}": {_quoted(value)}' for key, value in step.params.items())  # keys are names
         parts.append(head + "{" + values + "}}")
+        if is_shared(step):
+            if len(_ENCODED) > ENCODED_LIMIT:
+                _ENCODED.clear()
+            _ENCODED[id(step)] = (step, parts[-1])
     return "[" + ", ".join(parts) + "]"
 
 
