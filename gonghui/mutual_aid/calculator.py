@@ -167,6 +167,7 @@ def benefit_compute(*, rules: Rules, bill: Bill, cover: Cover, so_far: Accumulat
         return Benefit(amount=ZERO, reason=refusal[0], lines=(), adds=Accumulated(), steps=(refusal[1],))
     main = _main_line(rules, bill, so_far)
     critical = _critical_line(rules.critical_illness, bill, so_far)
+    lines: tuple[Line, ...]
     if critical is None:  # the common case, without the sums' intermediate values
         amount, lines, adds = ZERO + main.amount, (main,), main.adds
     else:

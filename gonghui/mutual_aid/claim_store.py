@@ -128,7 +128,7 @@ def _row_triggers_off(cursor: Any) -> bool:
 
 
 def _copy_sql(model: type[models.Model], columns: Sequence[str]) -> str:
-    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+    column_of = {f.attname: str(f.column) for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     return f"COPY {quote(model._meta.db_table)} ({', '.join(quote(column_of[name]) for name in columns)}) FROM STDIN"
 
@@ -137,9 +137,9 @@ def foreign_keys(model: type[models.Model], columns: Sequence[str]) -> list[tupl
     """(position in the row, referenced model) of each foreign key among `columns`."""
     found = []
     for field in model._meta.concrete_fields:
-        if isinstance(field, models.ForeignKey) and field.db_constraint and field.attname in columns:
+        if isinstance(field, models.ForeignKey) and getattr(field, "db_constraint", True) and field.attname in columns:
             found.append((list(columns).index(field.attname), field.related_model))
-    return found  # type: ignore[return-value]
+    return found
 
 
 def _reference_checks(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from uuid import uuid4
 
 from django.core.files.base import ContentFile
@@ -131,8 +131,7 @@ ISSUE_COLUMNS = ("batch_id", "row", "column", "settlement_number", "name", "reas
 # --- what the run holds in memory ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):  # a quarter of a million made at the start: a tuple is the cheapest
     enrolment_id: int
     person_id: int
     name: str
@@ -221,10 +220,10 @@ def accumulated(scheme_year: SchemeYear) -> dict[int, Accumulated]:
         .order_by()
     )
     for claimed in claims:
-        found[claimed["enrolment_id"]] = sum_row(claimed)
+        found[claimed["enrolment_id"]] = sum_row(dict(claimed))
     for change in adjusted:
         key = change["claim__enrolment_id"]
-        found[key] = found.get(key, Accumulated()) + sum_row(change)
+        found[key] = found.get(key, Accumulated()) + sum_row(dict(change))
     return found
 
 
