@@ -9,8 +9,9 @@ writes a settlement file of `--records` rows once (cached under var/bench/), the
 in a fresh subprocess that reports its own peak RSS (getrusage maxrss), with the claim tables
 emptied before each:
 
-  limit        read the same file with the same reader and COPY (executemany on SQLite) the
-               same claim rows, with no matching, no checks and no valuation
+  limit        read the same file with the same reader and store the same claim rows by the
+               same path (claim_store.py: COPY behind the reading on PostgreSQL, executemany on
+               SQLite), with no matching, no checks and no valuation
   adjudicate   the real run (settlements_adjudicate, as `manage.py adjudicate_settlements`
                and the upload's job call it): read, match, check, value, store
   orm          row by row through the ORM on a sample (default 10,000 records), one
@@ -268,6 +269,7 @@ def phase_limit(path: Path, _sample: int) -> dict[str, Any]:
 
     from gonghui.members import importing
     from gonghui.mutual_aid.calculator import Bill, Cover, benefit_compute
+    from gonghui.mutual_aid.claim_store import chunk_store
     from gonghui.mutual_aid.models import Claim, Enrolment
     from gonghui.mutual_aid.rules import EXAMPLE, rules_parse
     from gonghui.mutual_aid.settlement_file import SettlementRecord, read_settlements
@@ -287,6 +289,7 @@ def phase_limit(path: Path, _sample: int) -> dict[str, Any]:
     started, cpu = time.perf_counter(), time.process_time()
     stored, seen = 0, set()
     with path.open("rb") as file, transaction.atomic(), importing.bulk_load():
+        store = chunk_store()
         rows: list[tuple[Any, ...]] = []
         records = 0
         for record in read_settlements(file, path.name):
@@ -329,16 +332,19 @@ def phase_limit(path: Path, _sample: int) -> dict[str, Any]:
                 )
             )
             if len(rows) == 5000:
-                stored += _store(rows, importing, Claim, CLAIM_COLUMNS)
+                stored += _store(rows, importing, Claim, CLAIM_COLUMNS, store)
                 rows = []
-        stored += _store(rows, importing, Claim, CLAIM_COLUMNS)
+        stored += _store(rows, importing, Claim, CLAIM_COLUMNS, store)
+        store.close()
     timed, timed_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"records": records, "claim_count": stored, "timed": timed, "timed_cpu": timed_cpu}
 
 
-def _store(rows: list[tuple[Any, ...]], importing: Any, claim: Any, columns: tuple[str, ...]) -> int:
+def _store(rows: list[tuple[Any, ...]], importing: Any, claim: Any, columns: tuple[str, ...], store: Any) -> int:
+    """The run's own store (claim_store.py): on PostgreSQL a thread COPYs while reading goes on."""
+    store.wait()
     ids = importing.allocate_ids(claim, len(rows))
-    importing.bulk_insert(claim, columns, [(pk, *row[1:]) for pk, row in zip(ids, rows, strict=True)])
+    store.store([(claim, columns, [(pk, *row[1:]) for pk, row in zip(ids, rows, strict=True)])])
     return len(rows)
 
 
@@ -486,10 +492,14 @@ def child(phase: str, path: Path, orm_sample: int) -> dict[str, Any]:
 
 def main(args: argparse.Namespace) -> None:
     path = settlement_file(args.records)
-    database = prepare_database()
+    if args.reuse_database:  # the members enrolled by an earlier run, kept
+        django_setup()
+        database = database_label()
+    else:
+        database = prepare_database()
     print(f"database: {database}; records: {args.records:,}; members: {MEMBERS:,}; cores: {os.cpu_count()}")
     results = {}
-    for phase in ("limit", "adjudicate", "orm"):
+    for phase in [name for name in args.phases.split(",") if name]:
         results[phase] = result = child(phase, path, args.orm_sample)
         result["rate"] = result["records"] / result["seconds"]
         print(
@@ -497,6 +507,8 @@ def main(args: argparse.Namespace) -> None:
             f" {result['rate']:>9,.0f} records/s {result['cpu_seconds']:>7.1f} s CPU"
             f" (+{result.get('server_cpu_seconds', 0):.1f} s server) {result['peak_mib']:>6.0f} MiB peak"
         )
+    if set(results) != set(PHASES):
+        return
     adjudicate, limit, orm = results["adjudicate"], results["limit"], results["orm"]
     print(
         f"adjudicate: {adjudicate['claim_count']:,} claims ({adjudicate['refused_count']:,} paid nothing),"
@@ -512,6 +524,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--orm-sample", type=int, default=10_000)
+    parser.add_argument("--phases", default="limit,adjudicate,orm", help="which phases to run, in order")
+    parser.add_argument("--reuse-database", action="store_true", help="keep the members of an earlier run")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     return parser.parse_args()

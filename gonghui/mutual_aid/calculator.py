@@ -66,6 +66,7 @@ class Reason(models.IntegerChoices):
     NAME_MISMATCH = 13, _("姓名与参保职工不符")  # settlement matching
     BAD_RECORD = 14, _("结算记录数据有误")  # settlement matching: a cell unreadable or missing
     ORIGINAL_NOT_CLAIMED = 15, _("原结算单未理赔")  # a reversal of a settlement with no claim
+    ORIGINAL_REJECTED = 16, _("原结算单审核未通过")  # a reversal of a claim rejected on review
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Cover:
         return cls(starts_on, ends_on, waiting_ends)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Accumulated:
     """The member's amounts in the scheme year so far (this claim left out)."""
 
@@ -119,7 +120,7 @@ class Accumulated:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One sentence of the explanation: a source text (marked for translation) and its values."""
 
@@ -164,27 +165,30 @@ def benefit_compute(*, rules: Rules, bill: Bill, cover: Cover, so_far: Accumulat
     refusal = _refusal(bill, cover)
     if refusal is not None:
         return Benefit(amount=ZERO, reason=refusal[0], lines=(), adds=Accumulated(), steps=(refusal[1],))
-    lines = [_main_line(rules, bill, so_far)]
+    main = _main_line(rules, bill, so_far)
     critical = _critical_line(rules.critical_illness, bill, so_far)
-    if critical is not None:
-        lines.append(critical)
-    amount = sum((line.amount for line in lines), ZERO)
+    lines: tuple[Line, ...]
+    if critical is None:  # the common case, without the sums' intermediate values
+        amount, lines, adds = ZERO + main.amount, (main,), main.adds
+    else:
+        amount, lines, adds = ZERO + main.amount + critical.amount, (main, critical), main.adds + critical.adds
     why = None if amount > 0 else next((line.reason for line in lines if line.reason is not None), None)
-    adds = sum((line.adds for line in lines), Accumulated())
-    return Benefit(amount=amount, reason=why, lines=tuple(lines), adds=adds)
+    return Benefit(amount=amount, reason=why, lines=lines, adds=adds)
 
 
 # --- the whole bill ------------------------------------------------------------------------
 
 
 def _refusal(bill: Bill, cover: Cover) -> tuple[Reason, Step] | None:
-    on = bill.admitted_on.isoformat()
     if not cover.starts_on <= bill.admitted_on <= cover.ends_on:
+        on = bill.admitted_on.isoformat()
         text = gettext_noop("就诊日期 %(on)s 不在保障期 %(start)s 至 %(end)s 内")
         return Reason.NOT_COVERED, Step(text, {"on": on, "start": str(cover.starts_on), "end": str(cover.ends_on)})
     if cover.waiting_ends_on is not None and bill.admitted_on < cover.waiting_ends_on:
         text = gettext_noop("首次参保等待期内：%(on)s 就诊，%(until)s 起的就诊方可补助")
-        return Reason.WAITING_PERIOD, Step(text, {"on": on, "until": str(cover.waiting_ends_on)})
+        return Reason.WAITING_PERIOD, Step(
+            text, {"on": bill.admitted_on.isoformat(), "until": str(cover.waiting_ends_on)}
+        )
     paid = bill.in_policy_self_paid
     if paid < 0 or (bill.total_cost is not None and paid > bill.total_cost):
         text = gettext_noop("费用数据不一致：政策范围内自付 %(paid)s 元，总费用 %(total)s 元")
@@ -214,16 +218,23 @@ def _not_covered(kind: str, text: str) -> Line:
 
 def _inpatient(rule: InpatientRule, bill: Bill, so_far: Accumulated) -> Line:
     kind, paid = BenefitKind.INPATIENT, bill.in_policy_self_paid
-    values = {"paid": format_money(paid), "deductible": format_money(rule.deductible_per_visit)}
+    values = {"paid": format_money(paid), "deductible": _constant(rule.deductible_per_visit)}
     if paid == 0:
         return Line(kind, ZERO, Reason.NO_SELF_PAID, (Step(gettext_noop("住院：无政策范围内自付费用")),))
     if paid <= rule.deductible_per_visit:
         text = gettext_noop("住院：政策范围内自付 %(paid)s 元，未超过每次起付线 %(deductible)s 元")
         return Line(kind, ZERO, Reason.BELOW_DEDUCTIBLE, (Step(text, values),))
     steps = [Step(gettext_noop("住院：政策范围内自付 %(paid)s 元，每次起付线 %(deductible)s 元"), values)]
-    shares = [(band, share) for band in rule.bands if (share := _band_share(band, paid)) is not None]
-    steps += [_band_step(band, part, amount) for band, (part, amount) in shares]
-    computed = sum((amount for _, (_, amount) in shares), ZERO)
+    computed = ZERO
+    for band in rule.bands:
+        if band.end is not None and paid >= band.end:
+            share, step = _full_band(band)  # the same for every bill above it
+        elif (part_share := _band_share(band, paid)) is not None:
+            share, step = part_share[1], _band_step(band, *part_share)
+        else:
+            continue
+        steps.append(step)
+        computed += share
     amount, reason, done = _capped(kind, computed, rule.cap_per_claim, rule.annual_cap, so_far.inpatient_paid, steps)
     return Line(kind, amount, reason, done, Accumulated(inpatient_paid=amount))
 
@@ -237,16 +248,42 @@ def _band_share(band: Band, paid: Decimal) -> tuple[Decimal, Decimal] | None:
     return part, round_money(part * band.ratio / HUNDRED)
 
 
+_FULL_BANDS: dict[int, tuple[Band, Decimal, Step]] = {}  # by id(band), the band kept to check it
+_SHARED_STEPS: dict[int, Step] = {}  # the steps of _FULL_BANDS, by id
+
+
+def _full_band(band: Band) -> tuple[Decimal, Step]:
+    """A band the bill passes wholly: its share and step depend on the band only, so they are
+    computed once per rule version (the Step's values are never changed once made)."""
+    entry = _FULL_BANDS.get(id(band))
+    if entry is None or entry[0] is not band:
+        if len(_FULL_BANDS) > CACHE_LIMIT:
+            _FULL_BANDS.clear()
+            _SHARED_STEPS.clear()
+        assert band.end is not None
+        part = band.end - band.start
+        amount = round_money(part * band.ratio / HUNDRED)
+        entry = _FULL_BANDS[id(band)] = (band, amount, _band_step(band, part, amount))
+        _SHARED_STEPS[id(entry[2])] = entry[2]
+    return entry[1], entry[2]
+
+
+def is_shared(step: Step) -> bool:
+    """Whether the calculator hands this same Step to many bills (so its encoding may be kept)."""
+    entry = _SHARED_STEPS.get(id(step))
+    return entry is not None and entry is step
+
+
 def _band_step(band: Band, part: Decimal, amount: Decimal) -> Step:
     values = {
-        "start": format_money(band.start),
+        "start": _constant(band.start),
         "part": format_money(part),
         "ratio": _percent(band.ratio),
         "amount": format_money(amount),
     }
     if band.end is None:
         return Step(gettext_noop("%(start)s 元以上部分 %(part)s 元 × %(ratio)s%% = %(amount)s 元"), values)
-    values["end"] = format_money(band.end)
+    values["end"] = _constant(band.end)
     return Step(gettext_noop("%(start)s 至 %(end)s 元部分 %(part)s 元 × %(ratio)s%% = %(amount)s 元"), values)
 
 
@@ -264,14 +301,15 @@ def _capped(
     amount = computed
     if claim_cap is not None and amount > claim_cap:
         amount = claim_cap
-        steps.append(Step(gettext_noop("超过每次封顶 %(cap)s 元，按封顶计"), {"cap": format_money(claim_cap)}))
+        steps.append(Step(gettext_noop("超过每次封顶 %(cap)s 元，按封顶计"), {"cap": _constant(claim_cap)}))
     room = max(ZERO, annual_cap - paid_before)
-    values = {"paid": format_money(paid_before), "cap": format_money(annual_cap), "room": format_money(room)}
     if room == 0:
+        values = {"paid": format_money(paid_before), "cap": _constant(annual_cap), "room": format_money(room)}
         steps.append(Step(gettext_noop("本年度已补助 %(paid)s 元，已达年度封顶 %(cap)s 元"), values))
         return ZERO, Reason.ANNUAL_CAP_REACHED, tuple(steps)
     if amount > room:
         amount = room
+        values = {"paid": format_money(paid_before), "cap": _constant(annual_cap), "room": format_money(room)}
         steps.append(Step(gettext_noop("本年度已补助 %(paid)s 元，年度封顶 %(cap)s 元，本次最多 %(room)s 元"), values))
     steps.append(Step(_TOTALS[kind], {"amount": format_money(amount)}))
     return amount, None, tuple(steps)
@@ -309,7 +347,7 @@ def _outpatient(rule: OutpatientRule, bill: Bill, so_far: Accumulated) -> Line:
             Step(
                 text,
                 {
-                    "deductible": format_money(rule.annual_deductible),
+                    "deductible": _constant(rule.annual_deductible),
                     "met": format_money(so_far.outpatient_deductible_met),
                     "taken": format_money(taken),
                 },
@@ -343,9 +381,30 @@ def _critical_line(rule: CriticalIllnessRule | None, bill: Bill, so_far: Accumul
         text = gettext_noop("重大疾病：诊断 %(code)s 属目录病种 %(prefix)s，但本年度已领取过一次性补助")
         return Line(kind, ZERO, Reason.GRANT_ALREADY_PAID, (Step(text, values),))
     text = gettext_noop("重大疾病：诊断 %(code)s 属目录病种 %(prefix)s，一次性补助 %(amount)s 元")
-    step = Step(text, {**values, "amount": format_money(rule.grant)})
+    step = Step(text, {**values, "amount": _constant(rule.grant)})
     return Line(kind, rule.grant, None, (step,), Accumulated(critical_paid=rule.grant))
 
 
 def _percent(ratio: Decimal) -> str:
-    return format(ratio.normalize(), "f")
+    text = _PERCENTS.get(ratio)
+    if text is None:
+        if len(_PERCENTS) > CACHE_LIMIT:
+            _PERCENTS.clear()
+        text = _PERCENTS[ratio] = format(ratio.normalize(), "f")
+    return text
+
+
+# A rule's few amounts and ratios, formatted once: most of an explanation's values.
+CACHE_LIMIT = 10_000
+_CONSTANTS: dict[Decimal, str] = {}
+_PERCENTS: dict[Decimal, str] = {}
+
+
+def _constant(value: Decimal) -> str:
+    """`format_money` of a rule's amount (a deductible, a cap, a band's end), remembered."""
+    text = _CONSTANTS.get(value)
+    if text is None:
+        if len(_CONSTANTS) > CACHE_LIMIT:
+            _CONSTANTS.clear()
+        text = _CONSTANTS[value] = format_money(value)
+    return text

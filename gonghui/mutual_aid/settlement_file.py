@@ -6,6 +6,7 @@ whole (`SettlementFileError`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -53,6 +54,7 @@ MAX_AMOUNT = Decimal("100000000")
 CENT_EXPONENT = -2
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}\.[0-9]{2}")  # below MAX_AMOUNT, two places, not negative
 
 
 class SettlementFileError(Exception):
@@ -248,6 +250,8 @@ def _loose_date(text: str) -> date:
 def _amount(cells: tuple[Any, ...], at: dict[str, int], column: str, signed: bool) -> Decimal:
     """Yuan with at most two places; negative only on a reversal (the change it makes)."""
     cell = cells[at[column]]
+    if type(cell) is str and PLAIN_AMOUNT.fullmatch(cell):  # as insurers write them: nothing to check
+        return Decimal(cell)
     if isinstance(cell, str):
         text = cell.strip()
         if "," in text:

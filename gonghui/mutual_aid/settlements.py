@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from uuid import uuid4
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -39,9 +39,11 @@ from gonghui.core.models import Job
 from gonghui.core.money import ZERO
 from gonghui.core.tree import STEPLEN
 from gonghui.members.import_files import read_upload
-from gonghui.members.importing import allocate_ids, bulk_insert, bulk_load
+from gonghui.members.importing import allocate_ids, bulk_load
 from gonghui.members.models import Person
-from gonghui.mutual_aid.calculator import Accumulated, Bill, Cover, Reason, Step, benefit_compute
+from gonghui.mutual_aid.accumulators import ADDED, ADJUSTMENT_COUNTS, CLAIM_COUNTS, sum_row
+from gonghui.mutual_aid.calculator import Accumulated, Bill, Cover, Reason, Step, benefit_compute, is_shared
+from gonghui.mutual_aid.claim_store import Table, chunk_store
 from gonghui.mutual_aid.models import (
     BatchStatus,
     Claim,
@@ -67,6 +69,7 @@ from gonghui.organisations.models import Organisation
 KIND = "mutual_aid.settlements"
 PURPOSE = b"gonghui settlement upload"
 CHUNK = 5000
+ENCODED_LIMIT = 10_000
 UPLOADERS = {Role.CITY, Role.TOWN}
 UPLOADERS_ONLY = gettext_noop("只有市、镇（街道）总工会工作人员可以上传医保结算文件")
 ADJUDICATING = gettext_noop("正在理赔计算")
@@ -128,8 +131,7 @@ ISSUE_COLUMNS = ("batch_id", "row", "column", "settlement_number", "name", "reas
 # --- what the run holds in memory ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):  # a quarter of a million made at the start: a tuple is the cheapest
     enrolment_id: int
     person_id: int
     name: str
@@ -155,6 +157,8 @@ class Valued:
     bill: Amounts
     amount: Decimal
     adds: Accumulated
+    scheme_year_id: int
+    rejected: bool = False  # on review: it counts for nothing, so there is nothing to reverse
 
 
 class RuleVersions:
@@ -201,31 +205,26 @@ def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite gives text
 
 
-_ADDED = ("added_inpatient", "added_outpatient", "added_deductible", "added_critical")
-
-
 def accumulated(scheme_year: SchemeYear) -> dict[int, Accumulated]:
-    """Each enrolment's year so far: its claims (not those refused on review) and their
-    adjustments."""
-    sums = {name: Sum(name) for name in _ADDED}
-    counted = ~Q(status=ClaimStatus.REFUSED) | Q(amount=0)
+    """Each enrolment's year so far, by the one rule of what counts (accumulators.py): its
+    claims and their adjustments, none of those rejected on review."""
+    sums = {name: Sum(name) for name in ADDED}
     found: dict[int, Accumulated] = {}
-    claims = Claim.objects.filter(counted, scheme_year=scheme_year).values("enrolment_id").annotate(**sums)
+    claims = (
+        Claim.objects.filter(CLAIM_COUNTS, scheme_year=scheme_year).values("enrolment_id").annotate(**sums).order_by()
+    )
     adjusted = (
-        ClaimAdjustment.objects.filter(claim__scheme_year=scheme_year)
+        ClaimAdjustment.objects.filter(ADJUSTMENT_COUNTS, claim__scheme_year=scheme_year)
         .values("claim__enrolment_id")
-        .annotate(**{name: Sum(name) for name in _ADDED})
+        .annotate(**sums)
+        .order_by()
     )
     for claimed in claims:
-        found[claimed["enrolment_id"]] = _sum_row(dict(claimed))
+        found[claimed["enrolment_id"]] = sum_row(dict(claimed))
     for change in adjusted:
         key = change["claim__enrolment_id"]
-        found[key] = found.get(key, Accumulated()) + _sum_row(dict(change))
+        found[key] = found.get(key, Accumulated()) + sum_row(dict(change))
     return found
-
-
-def _sum_row(row: dict[str, Any]) -> Accumulated:
-    return Accumulated(*(Decimal(row[name] or 0).quantize(Decimal("0.01")) for name in _ADDED))
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -242,11 +241,18 @@ class Counts:
 
 
 class Adjudicator:
-    """One batch's run: call `chunk()` with successive lists of records."""
+    """One batch's run: call `chunk()` with successive lists of records, then `close()`.
 
-    def __init__(self, batch: SettlementBatch) -> None:
+    Chunk k is stored (claim_store.py: on PostgreSQL a thread COPYs it) while chunk k+1 is
+    valued, so when chunk k+1's settlement numbers and reversed claims are looked up the
+    database holds the chunks before k only: chunk k's stored numbers and the claims it made
+    or adjusted are carried over in memory (`pending_*`), which makes the look-up exact."""
+
+    def __init__(self, batch: SettlementBatch, report: Callable[[int], None] = lambda done: None) -> None:
         self.batch = batch
         self.year = batch.scheme_year
+        self.batch_id, self.year_id = batch.pk, batch.scheme_year_id  # plain ints: read a million times
+        self.report = report
         self.members = members_enrolled(batch)
         self.rules = RuleVersions(self.year)
         self.so_far = accumulated(self.year)
@@ -256,15 +262,27 @@ class Adjudicator:
         self.claims: list[tuple[Any, ...]] = []
         self.adjustments: list[tuple[Any, ...]] = []
         self.issues: list[tuple[Any, ...]] = []
+        self.store = chunk_store()
+        self.pending: list[Table] = []  # the last chunk's rows, stored while the next is valued
+        self.pending_numbers: set[str] = set()
+        self.pending_valued: dict[str, Valued] = {}
+        self.touched: set[str] = set()
 
     def chunk(self, records: list[SettlementRecord | RecordProblem]) -> None:
-        self.counts.records += len(records)
         read = [record for record in records if isinstance(record, SettlementRecord)]
+        self.store.wait()  # the chunk before the last is stored: the connection is free
+        self.report(self.counts.records)
+        self.counts.records += len(records)
         taken = _numbers_taken([record.settlement_number for record in read])
         valued = _claims_valued({record.original_number for record in read if record.is_reversal})
-        originals = sum(1 for record in read if not record.is_reversal)
-        self.ids = iter(allocate_ids(Claim, originals))
-        seen: set[str] = set()
+        valued.update(self.pending_valued)  # newer than the database's
+        if not self.store.concurrent:
+            self.store.store(self.pending)  # first: SQLite's ids follow the rows stored
+        self.ids = iter(allocate_ids(Claim, sum(1 for record in read if not record.is_reversal)))
+        if self.store.concurrent:
+            self.store.store(self.pending)
+        seen = set(self.pending_numbers)
+        self.touched = set()
         for record in records:
             if isinstance(record, RecordProblem):
                 self._issue_of_problem(record)
@@ -276,7 +294,21 @@ class Adjudicator:
             else:
                 seen.add(record.settlement_number)
                 self._original(record, valued)
-        self._flush()
+        self.pending = [
+            (Claim, CLAIM_COLUMNS, self.claims),
+            (ClaimAdjustment, ADJUSTMENT_COLUMNS, self.adjustments),
+            (SettlementRecordIssue, ISSUE_COLUMNS, self.issues),
+        ]
+        self.pending_numbers = {row[4] for row in self.claims} | {row[4] for row in self.adjustments}
+        self.pending_valued = {number: valued[number] for number in self.touched}
+        self.claims, self.adjustments, self.issues = [], [], []
+
+    def close(self) -> None:
+        """Store the last chunk and wait for it."""
+        self.store.wait()
+        self.store.store(self.pending)
+        self.pending = []
+        self.store.close()
 
     # --- one record ---
 
@@ -284,7 +316,7 @@ class Adjudicator:
         member = self.members.get(blind_index(record.id_number))
         if member is None:
             self._issue(record, Reason.NOT_ENROLLED, gettext_noop("%(name)s 未参加本年度互助保障（或不在本辖区参保）"))
-        elif _name_key(member.name) != _name_key(record.name):
+        elif record.name != member.name and _name_key(member.name) != _name_key(record.name):
             self._issue(record, Reason.NAME_MISMATCH, gettext_noop("姓名“%(name)s”与该身份证号的参保职工不符"))
             return None
         return member
@@ -312,11 +344,11 @@ class Adjudicator:
                 pk,
                 self.now,
                 self.now,
-                self.batch.pk,
+                self.batch_id,
                 record.settlement_number,
                 member.enrolment_id,
                 member.person_id,
-                self.year.pk,
+                self.year_id,
                 version[0],
                 record.visit_type,
                 record.hospital,
@@ -343,14 +375,31 @@ class Adjudicator:
         self.counts.amount += benefit.amount
         bill = (record.total_cost, record.fund_paid, record.in_policy_self_paid, record.out_of_policy_self_paid)
         valued[record.settlement_number] = Valued(
-            pk, member.enrolment_id, record.visit_type, record.admitted_on, record.diagnosis, bill, benefit.amount, adds
+            pk,
+            member.enrolment_id,
+            record.visit_type,
+            record.admitted_on,
+            record.diagnosis,
+            bill,
+            benefit.amount,
+            adds,
+            self.year_id,
         )
+        self.touched.add(record.settlement_number)
 
     def _reversal(self, record: SettlementRecord, valued: dict[str, Valued]) -> None:
         claim = valued.get(record.original_number)
         if claim is None:
             text = gettext_noop("冲销记录的原结算单号 %(original)s 没有理赔记录")
             self._issue(record, Reason.ORIGINAL_NOT_CLAIMED, text, {"original": record.original_number})
+            return
+        if claim.scheme_year_id != self.year_id:  # never valued against this year's caps
+            text = gettext_noop("冲销记录的原结算单 %(original)s 不属于本年度，请在其所属年度上传")
+            self._issue(record, Reason.ORIGINAL_NOT_CLAIMED, text, {"original": record.original_number})
+            return
+        if claim.rejected:
+            text = gettext_noop("冲销记录的原结算单 %(original)s 审核未通过，没有可冲销的补助")
+            self._issue(record, Reason.ORIGINAL_REJECTED, text, {"original": record.original_number})
             return
         member = self._member(record)
         if member is None:
@@ -377,7 +426,7 @@ class Adjudicator:
                 self.now,
                 self.now,
                 claim.claim_id,
-                self.batch.pk,
+                self.batch_id,
                 record.settlement_number,
                 version[0],
                 *change,
@@ -394,6 +443,7 @@ class Adjudicator:
         self.counts.adjustments += 1
         self.counts.amount += delta
         valued[record.original_number] = replace(claim, bill=corrected, amount=benefit.amount, adds=benefit.adds)
+        self.touched.add(record.original_number)
 
     def _issue(self, record: SettlementRecord, reason: Reason, text: str, params: dict[str, str] | None = None) -> None:
         values = {
@@ -419,15 +469,9 @@ class Adjudicator:
         self, row: int, column: str, number: str, name: str, reason: Reason, text: str, params: dict[str, str]
     ) -> None:
         self.issues.append(
-            (self.batch.pk, row, column, number, name[:50], int(reason), text, json.dumps(params, ensure_ascii=False))
+            (self.batch_id, row, column, number, name[:50], int(reason), text, json.dumps(params, ensure_ascii=False))
         )
         self.counts.issues += 1
-
-    def _flush(self) -> None:
-        bulk_insert(Claim, CLAIM_COLUMNS, self.claims)
-        bulk_insert(ClaimAdjustment, ADJUSTMENT_COLUMNS, self.adjustments)
-        bulk_insert(SettlementRecordIssue, ISSUE_COLUMNS, self.issues)
-        self.claims, self.adjustments, self.issues = [], [], []
 
 
 def _name_key(name: str) -> str:
@@ -439,18 +483,28 @@ def _bill(record: SettlementRecord) -> Bill:
 
 
 _HEADS: dict[str, str] = {}
+_ENCODED: dict[int, tuple[Step, str]] = {}  # steps the calculator shares between claims, by id
 _quoted = json.encoder.encode_basestring  # C, as json.dumps(ensure_ascii=False) uses
 
 
 def _explanation(steps: Iterable[Step]) -> str:
-    """The steps as JSON (`[Step.as_data(), ...]`), the few source texts encoded once each."""
+    """The steps as JSON (`[Step.as_data(), ...]`), the few source texts encoded once each,
+    and a step the calculator reuses (a band passed wholly) encoded once."""
     parts = []
     for step in steps:
+        known = _ENCODED.get(id(step))
+        if known is not None and known[0] is step:
+            parts.append(known[1])
+            continue
         head = _HEADS.get(step.text_id)
         if head is None:
             head = _HEADS[step.text_id] = '{"text": ' + json.dumps(step.text_id, ensure_ascii=False) + ', "params": '
         values = ", ".join(f'"{key}": {_quoted(value)}' for key, value in step.params.items())  # keys are names
         parts.append(head + "{" + values + "}}")
+        if is_shared(step):
+            if len(_ENCODED) > ENCODED_LIMIT:
+                _ENCODED.clear()
+            _ENCODED[id(step)] = (step, parts[-1])
     return "[" + ", ".join(parts) + "]"
 
 
@@ -476,12 +530,16 @@ def _numbers_taken(numbers: list[str]) -> set[str]:
 
 
 def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
-    """The claims these reversals correct, as they stand after earlier adjustments."""
+    """The claims these reversals correct, as they stand after earlier adjustments (those
+    rejected on review left out, as accumulators.py leaves them out of the year)."""
     if not numbers:
         return {}
-    claims = Claim.objects.filter(settlement_number__in=numbers)
+    claims = list(Claim.objects.filter(settlement_number__in=numbers))
     changes: dict[int, list[ClaimAdjustment]] = {}
-    for adjustment in ClaimAdjustment.objects.filter(claim__in=claims):
+    counted = ClaimAdjustment.objects.filter(claim__in=[claim.pk for claim in claims]).exclude(
+        status=ClaimStatus.REJECTED
+    )
+    for adjustment in counted.order_by("pk"):
         changes.setdefault(adjustment.claim_id, []).append(adjustment)
     found: dict[str, Valued] = {}
     for claim in claims:
@@ -506,6 +564,8 @@ def _claims_valued(numbers: set[str]) -> dict[str, Valued]:
             bill,
             amount,
             adds,
+            claim.scheme_year_id,
+            claim.status == ClaimStatus.REJECTED,
         )
     return found
 
@@ -528,15 +588,18 @@ def settlements_adjudicate(
         with transaction.atomic(), bulk_load():
             SchemeYear.objects.select_for_update().filter(pk=batch.scheme_year_id).first()
             SettlementBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
-            run = Adjudicator(batch)
-            chunk: list[SettlementRecord | RecordProblem] = []
-            for record in read_settlements(file, batch.filename):
-                chunk.append(record)
-                if len(chunk) == CHUNK:
-                    run.chunk(chunk)
-                    chunk = []
-                    progress(run.counts.records, total, ADJUDICATING)
-            run.chunk(chunk)
+            run = Adjudicator(batch, lambda done: progress(done, total, ADJUDICATING))
+            try:
+                chunk: list[SettlementRecord | RecordProblem] = []
+                for record in read_settlements(file, batch.filename):
+                    chunk.append(record)
+                    if len(chunk) == CHUNK:
+                        run.chunk(chunk)
+                        chunk = []
+                run.chunk(chunk)
+                run.close()
+            finally:
+                run.store.halt()  # a failed run's COPY ends before its transaction is rolled back
             _finish(batch, run.counts)
     except SettlementFileError as err:
         _reject(batch, err)

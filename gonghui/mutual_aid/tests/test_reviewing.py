@@ -182,7 +182,7 @@ def test_a_batch_still_running_or_unread_cannot_be_approved(fed, scheme) -> None
             reviewing.batch_approve(scope=fed.scope(fed.town_a_staff), batch=waiting)
 
 
-def test_adjustments_are_approved_with_their_batch_unless_their_claim_was_rejected(fed, scheme, colleague) -> None:
+def test_adjustments_are_approved_with_their_batch_and_a_rejected_claims_reversal_is_listed(fed, scheme, colleague) -> None:
     scope = fed.scope(fed.town_a_staff)
     enrolling.enrolment_job_submit(scope=fed.scope(fed.city_staff), scheme_year=scheme, union=fed.union_a1)
     first = upload(fed, scheme, [stay(fed.member_a1, "ZY202605100137"), stay(colleague, "ZY202605120088")])
@@ -198,12 +198,13 @@ def test_adjustments_are_approved_with_their_batch_unless_their_claim_was_reject
             stay(colleague, "CX202607010002", 原结算单号="ZY202605120088", **refund),
         ],
     )
-    assert second.adjustment_count == 2
+    # The rejected claim's reversal is listed, not adjusted (reason 16: 原结算单审核未通过).
+    assert (second.adjustment_count, second.issue_count) == (1, 1)
+    assert second.issues.get().reason == 16
     approval = reviewing.batch_approve(scope=scope, batch=second)
     assert (approval.claim_count, approval.adjustment_count) == (0, 1)
     assert dict(ClaimAdjustment.objects.values_list("settlement_number", "status")) == {
         "CX202607010001": ClaimStatus.APPROVED,
-        "CX202607010002": ClaimStatus.REJECTED,
     }
 
 

@@ -17,7 +17,7 @@ from django.utils import translation
 from gonghui.core.errors import Forbidden, ServiceError
 from gonghui.core.jobs import job_execute
 from gonghui.core.models import JobState
-from gonghui.mutual_aid import enrolling, services
+from gonghui.mutual_aid import enrolling, services, settlements
 from gonghui.mutual_aid.calculator import Reason
 from gonghui.mutual_aid.models import (
     BatchStatus,
@@ -386,3 +386,83 @@ def test_a_reversal_in_the_same_file_and_one_beyond_the_original(fed, enrolled) 
     assert (batch.claim_count, batch.adjustment_count, batch.amount) == (1, 1, Decimal("0.00"))
     assert issues(batch) == [(4, Reason.BAD_RECORD)]
     assert ClaimAdjustment.objects.get().amount == Decimal("-7500.00")
+
+
+# --- what counts towards the year ----------------------------------------------------------
+
+
+def test_a_claim_rejected_on_review_does_not_eat_the_annual_cap_of_a_later_claim(fed, enrolled) -> None:
+    big = {"政策内自付": "50000.00", "总费用": "90000.00"}  # 20,000 a claim (the cap per claim)
+    upload(fed, enrolled, csv_file([record(fed.member_a1, f"JS020{n}", **big) for n in range(2)]))
+    Claim.objects.filter(settlement_number="JS0200").update(status=ClaimStatus.REJECTED)
+    later = upload(fed, enrolled, csv_file([record(fed.member_a1, "JS0210", **big)]))
+    # 50,000 a year less the 20,000 that still counts leaves room for a whole 20,000.
+    assert later.claims.get().amount == Decimal("20000.00")
+
+
+def test_a_reversal_of_a_rejected_claim_is_listed_and_adjusts_nothing(fed, enrolled) -> None:
+    upload(fed, enrolled, csv_file([record(fed.member_a1, "JS0220")]))
+    Claim.objects.filter(settlement_number="JS0220").update(status=ClaimStatus.REJECTED)
+    refund = record(
+        fed.member_a1,
+        "JS0220R",
+        总费用="-30000.00",
+        统筹支付="-15000.00",
+        政策内自付="-15000.00",
+        原结算单号="JS0220",
+        冲销标志="是",
+    )
+    batch = upload(fed, enrolled, csv_file([refund]))
+    assert issues(batch) == [(2, Reason.ORIGINAL_REJECTED)] and not ClaimAdjustment.objects.exists()
+
+
+def test_a_reversal_of_another_years_claim_is_not_valued_against_this_year(fed, enrolled) -> None:
+    last_year = SchemeYear.objects.get(year=2025)
+    dates = {"入院日期": "2025-05-10", "出院日期": "2025-05-20", "结算日期": "2025-05-20"}
+    upload(fed, last_year, csv_file([record(fed.member_a1, "JS0230", **dates)]))
+    assert Claim.objects.get(settlement_number="JS0230").amount == Decimal("7500.00")
+    refund = record(
+        fed.member_a1,
+        "JS0230R",
+        **dates,
+        总费用="-30000.00",
+        统筹支付="-15000.00",
+        政策内自付="-15000.00",
+        原结算单号="JS0230",
+        冲销标志="是",
+    )
+    batch = upload(fed, enrolled, csv_file([refund]))
+    assert issues(batch) == [(2, Reason.ORIGINAL_NOT_CLAIMED)] and not ClaimAdjustment.objects.exists()
+    with translation.override("zh-hans"):
+        assert "不属于本年度" in batch.issues.get().text()
+    back = upload(fed, last_year, csv_file([refund]))  # in its own year it is a reversal as ever
+    assert back.adjustment_count == 1 and back.amount == Decimal("-7500.00")
+
+
+def test_chunks_stored_behind_the_run_see_each_others_claims_and_corrections(fed, enrolled, monkeypatch) -> None:
+    """Chunk k is stored while chunk k+1 is valued: a repeat and two corrections of one
+    claim in the chunks after it are judged against the claim as it stands."""
+    monkeypatch.setattr(settlements, "CHUNK", 2)
+    big = {"政策内自付": "50000.00", "总费用": "90000.00"}  # 20,000 a claim
+    a1 = fed.member_a1
+
+    def correction(number: str, change: str) -> dict[str, str]:
+        return record(a1, number, 政策内自付=change, 总费用=change, 原结算单号="JS0300", 冲销标志="是")
+
+    rows = [
+        record(a1, "JS0300", **big),
+        record(a1, "JS0301", **big),
+        correction("JS0300R", "-35000.00"),  # 15,000 self-paid gives 7,500: 12,500 back
+        record(a1, "JS0302", **big),
+        record(a1, "JS0300", **big),  # the same settlement again
+        correction("JS0300S", "-5000.00"),  # 10,000 gives 4,500: 3,000 more back
+        record(a1, "JS0303", **big),  # 50,000 less 4,500 + 20,000 + 20,000 leaves 5,500
+    ]
+    batch = upload(fed, enrolled, csv_file(rows))
+    assert issues(batch) == [(6, Reason.ALREADY_CLAIMED)]
+    assert list(ClaimAdjustment.objects.order_by("pk").values_list("amount", flat=True)) == [
+        Decimal("-12500.00"),
+        Decimal("-3000.00"),
+    ]
+    amounts = dict(Claim.objects.values_list("settlement_number", "amount"))
+    assert amounts["JS0302"] == Decimal("20000.00") and amounts["JS0303"] == Decimal("5500.00")
