@@ -13,15 +13,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.access import MemberScope, Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import Forbidden, ServiceError, ValidationFailed
+from gonghui.core.masking import mask_account
 from gonghui.core.models import AuditEntry
+from gonghui.core.personal_data import PersonalData, row
 from gonghui.core.text import has_control_characters
 from gonghui.members.models import Person
 from gonghui.members.selectors import person_get
@@ -134,3 +138,31 @@ def _reveal_allowed(scope: Scope, person: Person, reason: str) -> BankAccount:
     if account is None:
         raise ValidationFailed(gettext("该职工尚未登记银行账户"), field="person")
     return account
+
+
+def bank_account_part(person: Person) -> list[dict[str, Any]]:
+    """The member's data download: their payee account, the number masked as everywhere else
+    (a download can be left on a shared computer; the member sees it whole on their page)."""
+    return [
+        row(
+            holder_name=a.holder_name,
+            bank_name=a.bank_name,
+            account_number=mask_account(a.account_number),
+            updated_at=a.updated_at,
+        )
+        for a in BankAccount.objects.filter(person=person)
+    ]
+
+
+PERSONAL_DATA = PersonalData(
+    key="mutual_aid_bank_account",
+    label=_("医疗互助收款银行账户"),
+    collect=bank_account_part,
+    order=45,
+    columns={
+        "holder_name": _("户名"),
+        "bank_name": _("开户行"),
+        "account_number": _("账号"),
+        "updated_at": _("更新时间"),
+    },
+)

@@ -39,7 +39,6 @@ from gonghui.core.ledger import Draft, Leg, Source, ledger_post_many
 from gonghui.core.models import AuditEntry
 from gonghui.core.money import ZERO, format_money
 from gonghui.core.notifications import notify
-from gonghui.core.tree import STEPLEN
 from gonghui.core.xlsx import Book
 from gonghui.members.exports import csv_bytes
 from gonghui.mutual_aid.funds import scheme_outside, scheme_pool
@@ -55,7 +54,6 @@ from gonghui.mutual_aid.models import (
     PaymentLineAdjustment,
 )
 from gonghui.mutual_aid.services import rule_set_freeze
-from gonghui.organisations.models import Organisation
 
 EXPORT_PERMISSION = "members.view_full_identity"  # the file shows whole account numbers
 PAYERS = gettext_noop("只有市、镇（街道）总工会工作人员可以办理补助支付")
@@ -115,10 +113,6 @@ def require_payer(scope: Scope) -> StaffScope:
     return staff
 
 
-def _federation(staff: StaffScope) -> Organisation:
-    return Organisation.objects.get(path=staff.organisation_path[:STEPLEN])
-
-
 def payment_batch_list(*, scope: Scope) -> QuerySet[PaymentBatch]:
     staff = require_payer(scope)
     return PaymentBatch.objects.filter(scope_path__startswith=staff.organisation_path).select_related(
@@ -141,9 +135,7 @@ def payment_lines(batch: PaymentBatch) -> QuerySet[PaymentLine]:
 
 
 def _in_scope(staff: StaffScope, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}scheme_year__federation__path": staff.organisation_path[:STEPLEN]}) & Q(
-        **{f"{prefix}enrolment__union__path__startswith": staff.organisation_path}
-    )
+    return Q(**{f"{prefix}enrolment__union__path__startswith": staff.organisation_path})
 
 
 def payment_plan(*, scope: Scope, settled_to: date | None = None) -> Plan:
@@ -162,8 +154,23 @@ def payment_plan(*, scope: Scope, settled_to: date | None = None) -> Plan:
     if settled_to is not None:
         claims = claims.filter(_settled_by(settled_to))
         adjustments = adjustments.filter(_settled_by(settled_to, "claim__"))
-    planned = _planned(list(claims.select_related("person").order_by("pk")), adjustments)
+    # A batch pays out of one federation's pool (the scheme's): with more in the scope (a
+    # province's staff), one at a time.
+    federation = _first_federation(claims, adjustments)
+    claims = claims.filter(scheme_year__federation_id=federation)
+    adjustments = adjustments.filter(claim__scheme_year__federation_id=federation)
+    planned = _planned(list(claims.select_related("person", "scheme_year").order_by("pk")), adjustments)
     return _split(planned)
+
+
+def _first_federation(claims: QuerySet[Claim], adjustments: QuerySet[ClaimAdjustment]) -> int | None:
+    ids = [
+        *claims.values_list("scheme_year__federation_id", flat=True).order_by("scheme_year__federation_id")[:1],
+        *adjustments.values_list("claim__scheme_year__federation_id", flat=True).order_by(
+            "claim__scheme_year__federation_id"
+        )[:1],
+    ]
+    return min(ids) if ids else None
 
 
 def _settled_by(day: date, prefix: str = "") -> Q:
@@ -172,7 +179,7 @@ def _settled_by(day: date, prefix: str = "") -> Q:
 
 def _planned(claims: list[Claim], adjustments: QuerySet[ClaimAdjustment]) -> list[Planned]:
     by_claim = {claim.pk: Planned(claim, True, claim.amount) for claim in claims}
-    for adjustment in adjustments.select_related("claim__person").order_by("claim_id", "pk"):
+    for adjustment in adjustments.select_related("claim__person", "claim__scheme_year").order_by("claim_id", "pk"):
         planned = by_claim.get(adjustment.claim_id)
         if planned is None:
             if adjustment.claim.status == ClaimStatus.APPROVED:
@@ -232,7 +239,7 @@ def payment_batch_create(*, scope: Scope, settled_to: date | None = None, note: 
     if not plan.lines:
         raise Conflict(gettext_noop("没有可支付的已批准理赔"), field="claims")
     batch = PaymentBatch.objects.create(
-        federation=_federation(staff),
+        federation_id=plan.lines[0][0].claim.scheme_year.federation_id,
         organisation_id=staff.organisation_id,
         scope_path=staff.organisation_path,
         note=note,
