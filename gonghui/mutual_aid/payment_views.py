@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.core.access import MemberScope, Role, Scope, request_scope
 from gonghui.core.downloads import attachment
-from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core.errors import Conflict, NotFound, ServiceError
 from gonghui.core.ledger import Overdrawn
 from gonghui.core.masking import mask_account
 from gonghui.core.pages import form_error, page, staff_page
@@ -134,9 +134,13 @@ def payment_batch_paid(request: HttpRequest, pk: int) -> HttpResponse:
             # Nothing was posted or changed: say so beside the reason.
             form.add_error(None, gettext("资金不足，未作任何支付：%(why)s") % {"why": err.message})
             status = err.status_code
+        except Conflict as err:  # about the batch, not a field: shown above the form
+            form.add_error(None, gettext(err.message))
+            status = err.status_code
         except ServiceError as err:
             form_error(form, err)
             status = err.status_code
+    batch.refresh_from_db()
     context = _batch_context(batch, paid_form=form)
     return render(request, "mutual_aid/payment_batch.html", context, status=status)
 
