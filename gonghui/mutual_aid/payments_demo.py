@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils.translation import gettext_noop
 
 from gonghui.core import demo
@@ -70,7 +70,7 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _give_accounts(ctx: demo.DemoContext, claims) -> None:  # type: ignore[no-untyped-def]
+def _give_accounts(ctx: demo.DemoContext, claims: QuerySet[Claim]) -> None:
     without = (
         Person.objects.filter(pk__in=claims.values("person_id"))
         .exclude(mutual_aid_bank_account__isnull=False)

@@ -49,6 +49,10 @@ from gonghui.members.exports import member_export_submit
 from gonghui.members.models import ImportJob, ImportStatus, Membership, Person
 from gonghui.members.selectors import MemberFilter
 from gonghui.members.services import transfer_start
+from gonghui.mutual_aid.models import PaymentBatch, SchemeYear
+from gonghui.mutual_aid.payments import payment_batch_create
+from gonghui.mutual_aid.tests.helpers import make_scheme
+from gonghui.mutual_aid.tests.payment_helpers import approved_claim, enrol, give_account
 from gonghui.organisations.models import Officer, OfficerRole, Organisation, OrganisationKind
 from gonghui.privacy.models import Consent, ConsentCategory
 from gonghui.privacy.services import consent_text_current
@@ -110,6 +114,7 @@ def town_b_rows(fed: Federation) -> Side:
     side.markers.add("钱秀英")
     side.add("user", fed.town_b_staff)
     side.add("job", member_export(fed.town_b_staff))
+    side.add("payment_batch", payment_batch_paying(fed, fed.member_b1))
     audit_record(actor=fed.town_b_staff, action=AuditEntry.Action.VIEW_SENSITIVE, subject=fed.member_b1.person)
     return side
 
@@ -132,6 +137,7 @@ def fellow_rows(fed: Federation) -> Side:
     side.markers.add("吴桂兰")
     side.add("user", fed.union_a1_officer)
     side.add("job", member_export(fed.union_a1_officer))
+    side.add("payment_batch", payment_batch(fed, fed.town_a))
     audit_record(actor=fed.town_a_staff, action=AuditEntry.Action.VIEW_SENSITIVE, subject=fellow.person)
     return side
 
@@ -184,6 +190,20 @@ def member_export(user: User) -> Job:
     return member_export_submit(scope=scope_for(user), filters=MemberFilter())
 
 
+def payment_batch(fed: Federation, town: Organisation) -> PaymentBatch:
+    """A town's mutual-aid payment batch, empty."""
+    return PaymentBatch.objects.create(federation=fed.city, organisation=town, scope_path=town.path)
+
+
+def payment_batch_paying(fed: Federation, membership: Membership) -> PaymentBatch:
+    """A town's mutual-aid payment batch paying the member's approved claim (its page names them)."""
+    scheme = SchemeYear.objects.filter(federation=fed.city, year=2026).first() or make_scheme(fed)
+    approved_claim(enrol(scheme, membership), "3200.00")
+    give_account(membership, "6228480328012345678")
+    town = membership.union.get_parent()
+    return payment_batch_create(scope=scope_for(make_user(f"pay_{town.code}", role=Role.TOWN, organisation=town)))
+
+
 def member_b_user(fed: Federation) -> User:
     return make_user("member_b1", role=Role.MEMBER, person=fed.member_b1.person)
 
@@ -219,6 +239,7 @@ KINDS_BY_PREFIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("pk", "/join/applications/"): ("application",),
     ("pk", "/notifications/"): ("notification",),
     ("pk", "/jobs/"): ("job",),
+    ("pk", "/mutual-aid/payments/"): ("payment_batch",),
     ("job_id", "/api/v1/imports/"): ("import_job",),
 }
 VALUES: dict[str, Callable[[], list[str]]] = {

@@ -254,7 +254,7 @@ def test_the_transfer_file_shows_whole_numbers_to_the_permission_only_and_is_aud
     assert rows[1][5] == f"医疗互助补助 {claims[0].settlement_number}"
     assert name == f"{batch.number}-转账.csv"
     content, _ = payments.transfer_file(scope=city(fed), batch=batch, fmt="xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     assert [cell.value for cell in sheet[3]][:3] == [2, "李娜", "6228480328012345678"]
     exports = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT, subject_type="mutual_aid.paymentbatch")
     assert exports.count() == 2
