@@ -97,6 +97,7 @@ class Planned:
 class Plan:
     lines: list[tuple[Planned, BankAccount]]
     held: list[dict[str, Any]]
+    federation_id: int | None = None
 
     @property
     def total(self) -> Decimal:
@@ -128,7 +129,13 @@ def payment_batch_get(*, scope: Scope, pk: int) -> PaymentBatch:
 
 
 def payment_lines(batch: PaymentBatch) -> QuerySet[PaymentLine]:
-    return batch.lines.select_related("claim", "person").order_by("pk")
+    return batch.lines.select_related("claim").order_by("pk")
+
+
+# What paying needs of a line and its claim: not the sealed account, nor the claim's bill.
+_PAYING_FIELDS = ("id", "claim", "person_id", "pays_claim", "amount", "claim__settlement_number", "claim__rule_set_id")
+# What planning needs of a claim and its member (not the member's sealed numbers).
+_PLAN_FIELDS = ("id", "person", "person__name", "amount", "settlement_number", "status", "rule_set_id")
 
 
 # --- what a batch would hold ---------------------------------------------------------------
@@ -159,8 +166,8 @@ def payment_plan(*, scope: Scope, settled_to: date | None = None) -> Plan:
     federation = _first_federation(claims, adjustments)
     claims = claims.filter(scheme_year__federation_id=federation)
     adjustments = adjustments.filter(claim__scheme_year__federation_id=federation)
-    planned = _planned(list(claims.select_related("person", "scheme_year").order_by("pk")), adjustments)
-    return _split(planned)
+    planned = _planned(list(claims.select_related("person").only(*_PLAN_FIELDS).order_by("pk")), adjustments)
+    return _split(planned, federation)
 
 
 def _first_federation(claims: QuerySet[Claim], adjustments: QuerySet[ClaimAdjustment]) -> int | None:
@@ -179,7 +186,9 @@ def _settled_by(day: date, prefix: str = "") -> Q:
 
 def _planned(claims: list[Claim], adjustments: QuerySet[ClaimAdjustment]) -> list[Planned]:
     by_claim = {claim.pk: Planned(claim, True, claim.amount) for claim in claims}
-    for adjustment in adjustments.select_related("claim__person", "claim__scheme_year").order_by("claim_id", "pk"):
+    for adjustment in adjustments.select_related("claim__person").only(
+        "id", "claim", "amount", "rule_set_id", *(f"claim__{name}" for name in _PLAN_FIELDS)
+    ).order_by("claim_id", "pk"):
         planned = by_claim.get(adjustment.claim_id)
         if planned is None:
             if adjustment.claim.status == ClaimStatus.APPROVED:
@@ -189,7 +198,7 @@ def _planned(claims: list[Claim], adjustments: QuerySet[ClaimAdjustment]) -> lis
     return sorted(by_claim.values(), key=lambda p: p.claim.pk)
 
 
-def _split(planned: list[Planned]) -> Plan:
+def _split(planned: list[Planned], federation_id: int | None) -> Plan:
     accounts = {a.person_id: a for a in BankAccount.objects.filter(person_id__in={p.claim.person_id for p in planned})}
     lines, held = [], []
     for item in planned:
@@ -207,7 +216,7 @@ def _split(planned: list[Planned]) -> Plan:
             lines.append((item, account))
         else:
             held.append(_held_row(item, str(reason)))
-    return Plan(lines, held)
+    return Plan(lines, held, federation_id)
 
 
 def _held_row(item: Planned, reason: str) -> dict[str, Any]:
@@ -239,7 +248,7 @@ def payment_batch_create(*, scope: Scope, settled_to: date | None = None, note: 
     if not plan.lines:
         raise Conflict(gettext_noop("没有可支付的已批准理赔"), field="claims")
     batch = PaymentBatch.objects.create(
-        federation_id=plan.lines[0][0].claim.scheme_year.federation_id,
+        federation_id=plan.federation_id,
         organisation_id=staff.organisation_id,
         scope_path=staff.organisation_path,
         note=note,
@@ -334,7 +343,7 @@ def payment_batch_mark_paid(*, scope: Scope, batch: PaymentBatch, bank_reference
         raise Conflict(gettext_noop("该批次已作废，不能支付"), field="status")
     if PaymentBatch.objects.filter(federation_id=locked.federation_id, bank_reference=reference).exists():
         raise Conflict(gettext_noop("该银行流水号已用于另一个批次"), field="bank_reference")
-    lines = list(payment_lines(locked).filter(live=True))
+    lines = list(locked.lines.filter(live=True).select_related("claim").only(*_PAYING_FIELDS).order_by("pk"))
     _post(locked, lines, paid_on, staff)
     _settle(lines, paid_on)
     locked.status, locked.bank_reference, locked.paid_on = PaymentBatchStatus.PAID, reference, paid_on
