@@ -10,6 +10,8 @@ from gonghui.mutual_aid import jobs  # noqa: F401  (registers its background job
 from gonghui.mutual_aid.bank_accounts import PERSONAL_DATA as BANK_ACCOUNT_DATA
 from gonghui.mutual_aid.payments_demo import PAYMENTS_DEMO
 
+PAYMENT_PAGES = ("payment_batches", "payment_batch_new", "payment_batch", "payment_batch_paid", "payment_batch_cancel")
+
 navigation.registry.register(
     navigation.NavEntry(
         "mutual_aid.schemes",
@@ -17,7 +19,7 @@ navigation.registry.register(
         "mutual_aid:schemes",
         order=60,
         roles=frozenset({str(Role.CITY)}),
-        current=navigation.in_namespace("mutual_aid"),
+        current=navigation.in_namespace("mutual_aid", except_names=PAYMENT_PAGES),
     )
 )
 
@@ -31,10 +33,8 @@ navigation.registry.register(
         _("补助支付"),
         "mutual_aid:payment_batches",
         order=61,
-        roles=frozenset({str(Role.CITY), str(Role.TOWN)}),
-        current=navigation.at_url_names(
-            "payment_batches", "payment_batch_new", "payment_batch", "payment_batch_paid", "payment_batch_cancel"
-        ),
+        roles=frozenset({str(Role.CITY)}),  # town staff may pay their town too, from /mutual-aid/payments/
+        current=navigation.at_url_names(*PAYMENT_PAGES),
     )
 )
 personal_data.registry.register(BANK_ACCOUNT_DATA)

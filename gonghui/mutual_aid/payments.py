@@ -132,8 +132,6 @@ def payment_lines(batch: PaymentBatch) -> QuerySet[PaymentLine]:
     return batch.lines.select_related("claim").order_by("pk")
 
 
-# What paying needs of a line and its claim: not the sealed account, nor the claim's bill.
-_PAYING_FIELDS = ("id", "claim", "person_id", "pays_claim", "amount", "claim__settlement_number", "claim__rule_set_id")
 # What planning needs of a claim and its member (not the member's sealed numbers).
 _PLAN_FIELDS = ("id", "person", "person__name", "amount", "settlement_number", "status", "rule_set_id")
 
@@ -186,9 +184,11 @@ def _settled_by(day: date, prefix: str = "") -> Q:
 
 def _planned(claims: list[Claim], adjustments: QuerySet[ClaimAdjustment]) -> list[Planned]:
     by_claim = {claim.pk: Planned(claim, True, claim.amount) for claim in claims}
-    for adjustment in adjustments.select_related("claim__person").only(
-        "id", "claim", "amount", "rule_set_id", *(f"claim__{name}" for name in _PLAN_FIELDS)
-    ).order_by("claim_id", "pk"):
+    for adjustment in (
+        adjustments.select_related("claim__person")
+        .only("id", "claim", "amount", "rule_set_id", *(f"claim__{name}" for name in _PLAN_FIELDS))
+        .order_by("claim_id", "pk")
+    ):
         planned = by_claim.get(adjustment.claim_id)
         if planned is None:
             if adjustment.claim.status == ClaimStatus.APPROVED:
@@ -245,7 +245,7 @@ def payment_batch_create(*, scope: Scope, settled_to: date | None = None, note: 
     if len(note) > 200:
         raise ValidationFailed(gettext_noop("说明最多200个字"), field="note")
     plan = payment_plan(scope=staff, settled_to=settled_to)
-    if not plan.lines:
+    if not plan.lines or plan.federation_id is None:
         raise Conflict(gettext_noop("没有可支付的已批准理赔"), field="claims")
     batch = PaymentBatch.objects.create(
         federation_id=plan.federation_id,
@@ -343,7 +343,7 @@ def payment_batch_mark_paid(*, scope: Scope, batch: PaymentBatch, bank_reference
         raise Conflict(gettext_noop("该批次已作废，不能支付"), field="status")
     if PaymentBatch.objects.filter(federation_id=locked.federation_id, bank_reference=reference).exists():
         raise Conflict(gettext_noop("该银行流水号已用于另一个批次"), field="bank_reference")
-    lines = list(locked.lines.filter(live=True).select_related("claim").only(*_PAYING_FIELDS).order_by("pk"))
+    lines = list(payment_lines(locked).filter(live=True))
     _post(locked, lines, paid_on, staff)
     _settle(lines, paid_on)
     locked.status, locked.bank_reference, locked.paid_on = PaymentBatchStatus.PAID, reference, paid_on
