@@ -45,3 +45,12 @@ def mask_name(value: str) -> str:
     """The first character and a star for each of the others (张**): enough for an officer to
     tell a mistyped identity number from a person who changed their name, no more."""
     return value[:1] + "*" * (len(value) - 1)
+
+
+def mask_account(value: str) -> str:
+    """A bank account number as lists show it: the bank's first four and the last four
+    (6222 **** **** 1234), enough for a member to know their card, no more."""
+    digits = value.replace(" ", "")
+    if len(digits) < 10:
+        return "*" * len(digits)
+    return f"{digits[:4]} **** **** {digits[-4:]}"

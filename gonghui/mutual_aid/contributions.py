@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core import audit, demo, navigation, todos
+from gonghui.core import audit, demo, navigation, personal_data, todos
 from gonghui.core.access import Role
 
 # jobs registers the app's background job kinds; reviewing, the settlement batch's review process.
 from gonghui.mutual_aid import claim_todos, jobs, reviewing  # noqa: F401
+from gonghui.mutual_aid.bank_accounts import PERSONAL_DATA as BANK_ACCOUNT_DATA
+from gonghui.mutual_aid.payments_demo import PAYMENTS_DEMO
 
 # Pages with entries of their own (below), so 医疗互助 is not lit on them.
 SETTLEMENT_PAGES = ("batches", "batch", "batch_issues")
 CLAIM_PAGES = ("claims", "claim_detail", "my_claims", "my_claim_new", "my_claim")
+PAYMENT_PAGES = ("payment_batches", "payment_batch_new", "payment_batch", "payment_batch_paid", "payment_batch_cancel")
 navigation.registry.register(
     navigation.NavEntry(
         "mutual_aid.schemes",
@@ -20,7 +23,7 @@ navigation.registry.register(
         "mutual_aid:schemes",
         order=60,
         roles=frozenset({str(Role.CITY)}),
-        current=navigation.in_namespace("mutual_aid", except_names=SETTLEMENT_PAGES + CLAIM_PAGES),
+        current=navigation.in_namespace("mutual_aid", except_names=SETTLEMENT_PAGES + CLAIM_PAGES + PAYMENT_PAGES),
     )
 )
 # Town staff upload settlement files and review their batches too.
@@ -60,3 +63,18 @@ navigation.registry.register_all(
         ),
     )
 )
+# --- payments ---
+navigation.registry.register(
+    navigation.NavEntry(
+        "mutual_aid.payments",
+        _("补助支付"),
+        "mutual_aid:payment_batches",
+        order=63,
+        roles=frozenset({str(Role.CITY)}),  # town staff may pay their town too, from /mutual-aid/payments/
+        current=navigation.at_url_names(*PAYMENT_PAGES),
+    )
+)
+personal_data.registry.register(BANK_ACCOUNT_DATA)
+# A changed payee account is logged (its history keeps the number sealed).
+audit.audited_models.register(audit.AuditedModel("mutual_aid.bankaccount"))
+demo.registry.register(PAYMENTS_DEMO)

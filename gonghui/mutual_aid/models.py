@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gonghui.core.crypto import EncryptedTextField
+from gonghui.core.masking import mask_account
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.money import ZERO, MoneyField
 from gonghui.mutual_aid.calculator import Cover, Step
@@ -507,3 +509,164 @@ class ClaimInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} #{self.pk}"
+
+
+# --- payments ---------------------------------------------------------------------------
+
+
+class BankAccount(TimeStampedModel):
+    """The account a member's benefits are paid into (one per member). The number is sealed
+    at rest (core.crypto) and shown masked (masking.mask_account) except to holders of the
+    reveal permission, each look audited. Its history is kept, sealed too: a changed payee
+    account is the first thing asked about when money goes astray."""
+
+    person = models.OneToOneField(
+        "members.Person", verbose_name="职工", on_delete=models.PROTECT, related_name="mutual_aid_bank_account"
+    )
+    holder_name = models.CharField("户名", max_length=50)
+    bank_name = models.CharField("开户行", max_length=100)
+    account_number = EncryptedTextField("账号", max_length=30)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "收款银行账户"
+        verbose_name_plural = "收款银行账户"
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} {mask_account(self.account_number)}"
+
+
+class PaymentBatchStatus(models.TextChoices):
+    DRAFT = "draft", _("待支付")
+    PAID = "paid", _("已支付")
+    CANCELLED = "cancelled", _("已作废")
+
+
+class PaymentBatch(TimeStampedModel):
+    """Approved claims paid together by one bank transfer file. Made by city staff for the
+    whole city or by town staff for their town (`scope_path`); marked paid with the bank's
+    reference, which posts its lines to the ledger (payments.py)."""
+
+    federation = models.ForeignKey(
+        "organisations.Organisation", verbose_name="主办总工会", on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name="制单单位", on_delete=models.PROTECT, related_name="+"
+    )
+    scope_path = models.CharField("辖区路径", max_length=255)
+    status = models.CharField(
+        "状态", max_length=10, choices=PaymentBatchStatus.choices, default=PaymentBatchStatus.DRAFT
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    line_count = models.PositiveIntegerField("笔数", default=0)
+    total = MoneyField("金额合计", default=ZERO)
+    held = models.JSONField("暂缓支付", default=list)  # what was left out when it was made, and why
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="制单人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    bank_reference = models.CharField("银行流水号", max_length=40, blank=True)
+    paid_on = models.DateField("支付日期", null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField("作废时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补助支付批次"
+        verbose_name_plural = "补助支付批次"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "bank_reference"],
+                condition=~Q(bank_reference=""),
+                name="payment_batch_bank_reference_once",
+            ),
+            models.CheckConstraint(
+                name="payment_batch_paid_has_reference",
+                condition=Q(status="paid", paid_on__isnull=False) & ~Q(bank_reference="")
+                | ~Q(status="paid") & Q(paid_on=None, bank_reference=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """批次号, e.g. ZF2026-00012: the year it was made and its key."""
+        return f"ZF{self.created_at:%Y}-{self.pk:05d}"
+
+
+class PaymentLine(models.Model):
+    """One transfer of a batch: a claim's benefit with its approved adjustments netted in
+    (`pays_claim`), or only adjustments approved after the claim was paid. The payee account
+    is copied (sealed) when the batch is made, so the file and the books say where the money
+    went even if the member changes their account later. `live` is false once its batch is
+    cancelled: a claim is on at most one live line that pays it, so never paid twice."""
+
+    batch = models.ForeignKey(PaymentBatch, verbose_name="支付批次", on_delete=models.PROTECT, related_name="lines")
+    claim = models.ForeignKey(Claim, verbose_name="理赔", on_delete=models.PROTECT, related_name="payment_lines")
+    person = models.ForeignKey("members.Person", verbose_name="职工", on_delete=models.PROTECT, related_name="+")
+    pays_claim = models.BooleanField("支付补助本身", default=True)
+    claim_amount = MoneyField("补助金额", default=ZERO)
+    adjustment_amount = MoneyField("调整金额", default=ZERO)
+    amount = MoneyField("支付金额")
+    holder_name = models.CharField("户名", max_length=50)
+    bank_name = models.CharField("开户行", max_length=100)
+    account_number = EncryptedTextField("账号", max_length=30)
+    live = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "补助支付明细"
+        verbose_name_plural = "补助支付明细"
+        ordering = ["batch_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(live=True, pays_claim=True), name="payment_line_claim_once_live"
+            ),
+            models.CheckConstraint(name="payment_line_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="payment_line_amount_adds_up", condition=Q(amount=F("claim_amount") + F("adjustment_amount"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.claim}"
+
+
+class PaymentLineAdjustment(models.Model):
+    """An approved adjustment a line pays (or nets into its claim): on at most one live line."""
+
+    line = models.ForeignKey(PaymentLine, verbose_name="支付明细", on_delete=models.PROTECT, related_name="adjustments")
+    adjustment = models.ForeignKey(
+        ClaimAdjustment, verbose_name="冲销调整", on_delete=models.PROTECT, related_name="payment_links"
+    )
+    live = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "支付明细所含调整"
+        verbose_name_plural = "支付明细所含调整"
+        constraints = [
+            models.UniqueConstraint(fields=["adjustment"], condition=Q(live=True), name="payment_adjustment_once_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.adjustment}"

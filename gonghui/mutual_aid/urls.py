@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.mutual_aid import batch_views, claim_views, views
+from gonghui.mutual_aid import batch_views, claim_views, payment_views, views
 
 app_name = "mutual_aid"
 urlpatterns = [
@@ -23,4 +23,13 @@ urlpatterns = [
     path("claims/<int:claim_id>/approve/", claim_views.claim_approve, name="claim_approve"),
     path("claims/<int:claim_id>/reject/", claim_views.claim_reject, name="claim_reject"),
     path("claims/<int:claim_id>/invoices/<int:photo>/", claim_views.claim_invoice, name="claim_invoice"),
+    path("payments/", payment_views.payment_batch_list, name="payment_batches"),
+    path("payments/new/", payment_views.payment_batch_new, name="payment_batch_new"),
+    path("payments/<int:pk>/", payment_views.payment_batch_detail, name="payment_batch"),
+    path("payments/<int:pk>/transfer.<str:fmt>", payment_views.payment_transfer_file, name="payment_transfer_file"),
+    path("payments/<int:pk>/paid/", payment_views.payment_batch_paid, name="payment_batch_paid"),
+    path("payments/<int:pk>/cancel/", payment_views.payment_batch_cancel, name="payment_batch_cancel"),
+    path("people/<int:person_id>/bank-account/", payment_views.bank_account_edit, name="bank_account"),
+    path("people/<int:person_id>/bank-account/reveal/", payment_views.bank_account_reveal, name="bank_account_reveal"),
+    path("me/bank-account/", payment_views.my_bank_account, name="my_bank_account"),
 ]

@@ -50,11 +50,22 @@ from gonghui.members.models import ImportJob, ImportStatus, Membership, Person
 from gonghui.members.selectors import MemberFilter
 from gonghui.members.services import transfer_start
 from gonghui.mutual_aid.member_claims import claim_file
-from gonghui.mutual_aid.models import BatchStatus, Claim, SchemeYear, SettlementBatch, SettlementRecordIssue
+from gonghui.mutual_aid.models import (
+    BatchStatus,
+    Claim,
+    Enrolment,
+    PaymentBatch,
+    SchemeYear,
+    SettlementBatch,
+    SettlementRecordIssue,
+)
+from gonghui.mutual_aid.payments import payment_batch_create
 from gonghui.mutual_aid.tests.claim_helpers import bill as claim_bill
 from gonghui.mutual_aid.tests.claim_helpers import enrol
 from gonghui.mutual_aid.tests.claim_helpers import photo as claim_photo
 from gonghui.mutual_aid.tests.helpers import make_scheme
+from gonghui.mutual_aid.tests.payment_helpers import approved_claim, give_account
+from gonghui.mutual_aid.tests.payment_helpers import enrol as enrol_for_payment
 from gonghui.organisations.models import Officer, OfficerRole, Organisation, OrganisationKind
 from gonghui.privacy.models import Consent, ConsentCategory
 from gonghui.privacy.services import consent_text_current
@@ -122,6 +133,7 @@ def town_b_rows(fed: Federation) -> Side:
     batch = settlement_batch(fed, filename="许村家纺医保结算2026-05.csv")
     side.add("settlement_batch", batch)
     side.markers.add(batch.filename)
+    side.add("payment_batch", payment_batch_paying(fed, fed.member_b1))
     audit_record(actor=fed.town_b_staff, action=AuditEntry.Action.VIEW_SENSITIVE, subject=fed.member_b1.person)
     return side
 
@@ -144,6 +156,7 @@ def fellow_rows(fed: Federation) -> Side:
     side.markers.add("吴桂兰")
     side.add("user", fed.union_a1_officer)
     side.add("job", member_export(fed.union_a1_officer))
+    side.add("payment_batch", payment_batch(fed, fed.town_a))
     audit_record(actor=fed.town_a_staff, action=AuditEntry.Action.VIEW_SENSITIVE, subject=fellow.person)
     fellow_user = make_user("chen_jing", role=Role.MEMBER, person=fellow.person)
     side.add("claim", member_claim(fed, fellow, fellow_user, invoice="33048126050100000002"))
@@ -226,8 +239,24 @@ def settlement_batch(fed: Federation, *, filename: str) -> SettlementBatch:
 def member_claim(fed: Federation, membership: Membership, user: User, *, invoice: str) -> Claim:
     """A claim the member filed, with a photo, for 2026's scheme (made once)."""
     scheme = SchemeYear.objects.filter(federation=fed.city, year=2026).first() or make_scheme(fed)
-    enrol(membership, scheme)
+    if not Enrolment.objects.filter(person=membership.person, scheme_year=scheme).exists():
+        enrol(membership, scheme)
     return claim_file(scope=scope_for(user), bill=claim_bill(invoice_number=invoice), photos=[claim_photo()])
+
+
+def payment_batch(fed: Federation, town: Organisation) -> PaymentBatch:
+    """A town's mutual-aid payment batch, empty."""
+    return PaymentBatch.objects.create(federation=fed.city, organisation=town, scope_path=town.path)
+
+
+def payment_batch_paying(fed: Federation, membership: Membership) -> PaymentBatch:
+    """A town's mutual-aid payment batch paying the member's approved claim (its page names them)."""
+    scheme = SchemeYear.objects.filter(federation=fed.city, year=2026).first() or make_scheme(fed)
+    enrolment = Enrolment.objects.filter(person=membership.person, scheme_year=scheme).first()
+    approved_claim(enrolment or enrol_for_payment(scheme, membership), "3200.00")
+    give_account(membership, "6228480328012345678")
+    town = membership.union.get_parent()
+    return payment_batch_create(scope=scope_for(make_user(f"pay_{town.code}", role=Role.TOWN, organisation=town)))
 
 
 def member_b_user(fed: Federation) -> User:
@@ -267,6 +296,7 @@ KINDS_BY_PREFIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("pk", "/join/applications/"): ("application",),
     ("pk", "/notifications/"): ("notification",),
     ("pk", "/jobs/"): ("job",),
+    ("pk", "/mutual-aid/payments/"): ("payment_batch",),
     ("job_id", "/api/v1/imports/"): ("import_job",),
 }
 VALUES: dict[str, Callable[[], list[str]]] = {

@@ -182,7 +182,9 @@ def test_a_batch_still_running_or_unread_cannot_be_approved(fed, scheme) -> None
             reviewing.batch_approve(scope=fed.scope(fed.town_a_staff), batch=waiting)
 
 
-def test_adjustments_are_approved_with_their_batch_and_a_rejected_claims_reversal_is_listed(fed, scheme, colleague) -> None:
+def test_adjustments_are_approved_with_their_batch_and_a_rejected_claims_reversal_is_listed(
+    fed, scheme, colleague
+) -> None:
     scope = fed.scope(fed.town_a_staff)
     enrolling.enrolment_job_submit(scope=fed.scope(fed.city_staff), scheme_year=scheme, union=fed.union_a1)
     first = upload(fed, scheme, [stay(fed.member_a1, "ZY202605100137"), stay(colleague, "ZY202605120088")])
