@@ -21,16 +21,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
+
+from django.db import connection
+from django.utils import timezone
 
 from gonghui.core import demo
 from gonghui.core.access import Role, StaffScope
 from gonghui.core.demo import BATCH, DemoContext
 from gonghui.core.tree import subtree_q
 from gonghui.members.identity import make_id_number
+from gonghui.members.importing import bulk_insert
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.mutual_aid import services
-from gonghui.mutual_aid.models import Claim, Enrolment, SchemeYear, SettlementBatch
+from gonghui.mutual_aid.models import Claim, Enrolment, PaymentStatus, SchemeYear, SettlementBatch
 from gonghui.mutual_aid.settlement_file import COLUMNS, REVERSAL_COLUMNS
 from gonghui.mutual_aid.settlements import settlements_adjudicate
 from gonghui.organisations.demo import CityPlan
@@ -164,6 +168,27 @@ def _scheme_years(ctx: DemoContext) -> list[SchemeYear]:
 # --- enrolments --------------------------------------------------------------------------------
 
 
+class _Enrolled(NamedTuple):
+    """An enrolment to write (Enrolment's columns, in ENROLMENT_COLUMNS' order after the times)."""
+
+    person_id: int
+    scheme_year_id: int
+    union_id: int
+    employer_id: int | None
+    enrolled_on: date
+    coverage_from: date
+    coverage_to: date
+    first_time: bool
+
+
+ENROLMENT_COLUMNS = (
+    "created_at",
+    "updated_at",
+    *_Enrolled._fields,
+    "payment_status",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Stretch:
     person_id: int
@@ -190,14 +215,14 @@ def _enrol(
     by_union: dict[int, list[_Stretch]],
     keen: dict[int, float],
     before: set[int],
-) -> list[Enrolment]:
+) -> list[_Enrolled]:
     """Whole unions enrol their members (the bulk job's "all active members"), the keenest
     first, until the year's person-times are reached; members who join by the autumn are
     enrolled from the day they join (late joiners)."""
     target = round(ENROLMENTS[scheme.year] * ctx.city_targets.members / demo.HAINING_TARGETS.members)
     order = sorted(keen, key=lambda union: keen[union] + ctx.rng.random() * UNION_CHURN)
     seen: set[int] = set()
-    rows: list[Enrolment] = []
+    rows: list[_Enrolled] = []
     for union in order:
         if len(rows) >= target:
             break
@@ -206,13 +231,14 @@ def _enrol(
             if row is not None and row.person_id not in seen:
                 seen.add(row.person_id)
                 rows.append(row)
-    Enrolment.objects.bulk_create(rows, batch_size=BATCH)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    bulk_insert(Enrolment, ENROLMENT_COLUMNS, ((now, now, *row, PaymentStatus.UNPAID.value) for row in rows))
     return rows
 
 
 def _enrolment(
     ctx: DemoContext, scheme: SchemeYear, union: int, stretch: _Stretch, before: set[int]
-) -> Enrolment | None:
+) -> _Enrolled | None:
     starts, ends = scheme.coverage_starts_on, scheme.coverage_ends_on
     late_until = min(date(scheme.year, *LATE_JOINS_UNTIL), ctx.as_of)
     if stretch.ended_on is not None and stretch.ended_on <= starts:
@@ -236,15 +262,8 @@ def _enrolment(
         first_time = stretch.joined_on >= date(scheme.year - 1, 1, 1) or ctx.chance(FIRST_TIME_2021)
     else:
         first_time = stretch.person_id not in before
-    return Enrolment(
-        person_id=stretch.person_id,
-        scheme_year=scheme,
-        union_id=union,
-        employer_id=stretch.employer_id,
-        enrolled_on=enrolled,
-        coverage_from=cover_from,
-        coverage_to=cover_to,
-        first_time=first_time,
+    return _Enrolled(
+        stretch.person_id, scheme.pk, union, stretch.employer_id, enrolled, cover_from, cover_to, first_time
     )
 
 
@@ -271,7 +290,7 @@ class _Feed:
         self.local = tuple(f"{town}市{name}" for name in HOSPITALS_LOCAL)
         self.chronic: dict[int, tuple[str, int]] = ctx.state.setdefault("mutual_aid.chronic", {})
 
-    def care(self, enrolled: list[Enrolment]) -> None:
+    def care(self, enrolled: list[_Enrolled]) -> None:
         """Draw each enrolled member's care in the year, then write the records."""
         rng, visits = self.rng, []
         chronic = CHRONIC_SHARE if self.scheme.year == min(ENROLMENTS) else CHRONIC_NEW
@@ -302,26 +321,26 @@ class _Feed:
 
     # --- kinds of care ---
 
-    def _stay(self, row: Enrolment) -> None:
+    def _stay(self, row: _Enrolled) -> None:
         code, median, spread = self.rng.choice(ORDINARY_STAYS)
         self._inpatient(row, code, median * math.exp(self.rng.gauss(0, spread)))
 
-    def _cancer(self, row: Enrolment) -> None:
+    def _cancer(self, row: _Enrolled) -> None:
         code, median = self.rng.choice(CANCERS)
         first = self._inpatient(row, code, median * math.exp(self.rng.gauss(0, 0.4)), regional=True)
         for _ in range(self.rng.choice((0, 1, 1, 2, 3))):  # chemotherapy, surgery, review stays
             self._inpatient(row, code, median * 0.4 * math.exp(self.rng.gauss(0, 0.4)), after=first, regional=True)
 
-    def _acute(self, row: Enrolment) -> None:
+    def _acute(self, row: _Enrolled) -> None:
         code, median = self.rng.choice(HEART_STROKE)
         self._inpatient(row, code, median * math.exp(self.rng.gauss(0, 0.35)))
 
-    def _ordinary(self, row: Enrolment) -> None:
+    def _ordinary(self, row: _Enrolled) -> None:
         on = self._day(row)
         cost = 300 * math.exp(self.rng.gauss(0, 0.6))
         self._record(row, "普通门诊", on, on, cost, 0.5, 0.3, "J06.900", self.rng.choice(self.local))
 
-    def _chronic(self, row: Enrolment) -> None:
+    def _chronic(self, row: _Enrolled) -> None:
         """Two settlements a year (half-yearly) of special-outpatient care."""
         code, yearly = self.chronic.get(row.person_id) or self.rng.choice(CHRONIC)
         self.chronic[row.person_id] = (code, yearly)
@@ -335,7 +354,7 @@ class _Feed:
             self._record(row, "门诊特病", on, on, cost, 0.6, 0.3, code, self.rng.choice(self.local))
 
     def _inpatient(
-        self, row: Enrolment, code: str, cost: float, *, after: date | None = None, regional: bool = False
+        self, row: _Enrolled, code: str, cost: float, *, after: date | None = None, regional: bool = False
     ) -> date:
         start = after + timedelta(days=20) if after else date(self.scheme.year, 1, 1)
         admitted = self.ctx.day(start, self.scheme.coverage_ends_on)
@@ -343,14 +362,16 @@ class _Feed:
         hospital = self.rng.choice(HOSPITALS_REGIONAL if regional or self.rng.random() < 0.2 else self.local)
         fund = self.rng.uniform(0.55, 0.72)
         self_paid = self.rng.uniform(0.15, 0.27)
-        record = self._record(row, "住院", admitted, admitted + timedelta(days=stay), cost, fund, self_paid, code, hospital)
+        record = self._record(
+            row, "住院", admitted, admitted + timedelta(days=stay), cost, fund, self_paid, code, hospital
+        )
         if record is not None and self.rng.random() < REVERSAL_SHARE:
             self._reversal(row, record)
         return admitted
 
     # --- records ---
 
-    def _day(self, _row: Enrolment) -> date:
+    def _day(self, _row: _Enrolled) -> date:
         return self.ctx.day(date(self.scheme.year, 1, 1), self.scheme.coverage_ends_on)
 
     def _number(self, settled: date) -> str:
@@ -359,7 +380,7 @@ class _Feed:
 
     def _record(
         self,
-        row: Enrolment,
+        row: _Enrolled,
         visit: str,
         admitted: date,
         discharged: date,
@@ -397,7 +418,7 @@ class _Feed:
         self.months[(settled.year, settled.month)].append(record)
         return record
 
-    def _reversal(self, row: Enrolment, original: dict[str, str]) -> None:
+    def _reversal(self, row: _Enrolled, original: dict[str, str]) -> None:
         """The insurer's correction a month or two later: a full refund (the stay was
         billed to the wrong fund) or part of the self-paid amount returned."""
         settled = date.fromisoformat(original["结算日期"]) + timedelta(days=self.rng.randint(35, 70))

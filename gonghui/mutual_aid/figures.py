@@ -101,7 +101,7 @@ def amount_paid_series(path: str, periods: Sequence[Period]) -> list[FigureValue
     return _summed(_paid_per_day(path, periods, Sum("amount")), periods)
 
 
-def _money(total: object) -> Decimal:
+def _money(total: Decimal | int | None) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
@@ -134,7 +134,7 @@ CLAIM_COLUMNS = (
 
 
 def visit_type_label(value: str) -> str:
-    return gettext(VisitType(value).label) if value in VisitType.values else value
+    return str(VisitType(value).label) if value in VisitType.values else value
 
 
 # Registered in this app's contributions.py.
