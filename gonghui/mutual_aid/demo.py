@@ -46,12 +46,12 @@ LATE_JOINS_UNTIL = (9, 30)  # members who join by then are enrolled for the rest
 FIRST_TIME_2021 = 0.08  # of members joined before 2020: first-time enrolees in the first demo year
 
 # Care a year, per enrolled member (shares tuned so the review's claims come out).
-INPATIENT_RATE = 0.042  # stays of ordinary illness
+INPATIENT_RATE = 0.0433  # stays of ordinary illness
 SECOND_STAY = 0.12  # of those with a stay, a second one in the year
 CANCER_RATE = 0.0012  # new cancer patients (several stays, a critical-illness grant)
 HEART_STROKE_RATE = 0.0005  # heart attacks and strokes (a stay, a grant)
-CHRONIC_SHARE = 0.0085  # members on special-outpatient treatment in the first year (two settlements a year)
-CHRONIC_NEW = 0.0025  # members starting it in each later year (the others carry on)
+CHRONIC_SHARE = 0.0066  # members on special-outpatient treatment in the first year (two settlements a year)
+CHRONIC_NEW = 0.0019  # members starting it in each later year (the others carry on)
 ORDINARY_OUTPATIENT = 0.002  # ordinary outpatient records the feed carries by mistake
 REVERSAL_SHARE = 0.012  # of inpatient settlements, corrected or refunded a month or two later
 UNKNOWN_SHARE = 0.005  # records of people not enrolled (or not in the city's scheme)

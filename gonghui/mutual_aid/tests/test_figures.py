@@ -151,7 +151,7 @@ def test_member_page_section_shows_what_the_viewer_may_see(client, fed, aid):
     client.force_login(fed.town_a_staff)
     page = client.get(reverse("members:detail", args=[fed.member_a1.person_id])).content.decode()
     assert 'id="section-mutual_aid"' in page
-    assert "33048120250318000001" in page and "4500.00" in page and "已支付" in page
+    assert "33048120250318000001" in page and "4,500.00" in page and "已支付" in page
     # His 2024 year at a town B union is not town A's to see, nor its claim.
     assert "33048120240410000001" not in page and "许村家纺工会" not in page
     context = section_context(fed.scope(fed.town_b_staff), fed.member_a1.person)
