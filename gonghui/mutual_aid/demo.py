@@ -226,14 +226,23 @@ def _enrol(
     for union in order:
         if len(rows) >= target:
             break
-        for stretch in by_union[union]:
-            row = _enrolment(ctx, scheme, union, stretch, before)
-            if row is not None and row.person_id not in seen:
-                seen.add(row.person_id)
-                rows.append(row)
+        members = [row for stretch in by_union[union] if (row := _enrolment(ctx, scheme, union, stretch, before))]
+        members = [row for row in _first_per_person(members) if row.person_id not in seen]
+        if len(rows) + len(members) - target > target - len(rows):
+            continue  # it would overshoot more than it fills: a smaller union later may fit
+        seen.update(row.person_id for row in members)
+        rows.extend(members)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     bulk_insert(Enrolment, ENROLMENT_COLUMNS, ((now, now, *row, PaymentStatus.UNPAID.value) for row in rows))
     return rows
+
+
+def _first_per_person(rows: list[_Enrolled]) -> list[_Enrolled]:
+    """A member back at the same union within a year is enrolled once, from the first stretch."""
+    found: dict[int, _Enrolled] = {}
+    for row in rows:
+        found.setdefault(row.person_id, row)
+    return list(found.values())
 
 
 def _enrolment(
