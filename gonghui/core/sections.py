@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model
+from django.utils.functional import Promise
 
 from gonghui.core.access import Scope
 from gonghui.core.errors import Forbidden, NotFound
@@ -35,7 +36,7 @@ SectionContext = Callable[[Scope, Any], dict[str, Any]]
 @dataclass(frozen=True)
 class MemberSection:
     key: str
-    label: str
+    label: str | Promise  # gettext_lazy: shown in the reader's language
     template: str
     context: SectionContext
     order: int = 100
@@ -51,7 +52,7 @@ registry: Registry[MemberSection] = Registry("member sections")
 
 
 def register_member_section(
-    key: str, label: str, template: str, context: SectionContext, order: int = 100
+    key: str, label: str | Promise, template: str, context: SectionContext, order: int = 100
 ) -> MemberSection:
     """Add a section to the member detail page; registering the same key twice is a bug."""
     return registry.register(MemberSection(key=key, label=label, template=template, context=context, order=order))

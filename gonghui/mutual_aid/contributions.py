@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core import audit, demo, navigation, personal_data, todos
+from gonghui.core import audit, demo, figures, navigation, personal_data, sections, todos
 from gonghui.core.access import Role
 
 # jobs registers the app's background job kinds; reviewing, the settlement batch's review process.
 from gonghui.mutual_aid import claim_todos, jobs, reviewing  # noqa: F401
+from gonghui.mutual_aid import demo as aid_demo
+from gonghui.mutual_aid import figures as aid_figures
+from gonghui.mutual_aid import personal_data as aid_data
+from gonghui.mutual_aid import sections as aid_sections
 from gonghui.mutual_aid.bank_accounts import PERSONAL_DATA as BANK_ACCOUNT_DATA
 from gonghui.mutual_aid.payments_demo import PAYMENTS_DEMO
 
@@ -78,3 +82,9 @@ personal_data.registry.register(BANK_ACCOUNT_DATA)
 # A changed payee account is logged (its history keeps the number sealed).
 audit.audited_models.register(audit.AuditedModel("mutual_aid.bankaccount"))
 demo.registry.register(PAYMENTS_DEMO)
+
+# --- figures, the member page's section, the personal-data download, the demo's schemes ---
+figures.registry.register_all(aid_figures.FIGURES)
+sections.registry.register(aid_sections.SECTION)
+personal_data.registry.register_all(aid_data.PARTS)
+demo.registry.register(aid_demo.SCHEMES)
