@@ -47,7 +47,7 @@ navigation.registry.register_all(
             "members:my_membership",
             order=10,
             roles=navigation.MEMBERS,
-            current=navigation.always,  # a member's only entry
+            current=navigation.in_namespace("members"),  # mutual aid adds the member's cover
         ),
     )
 )
