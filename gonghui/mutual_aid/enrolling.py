@@ -84,8 +84,9 @@ def enrolment_job_work(job: Job, progress: Progress) -> JobResult:
         late = None
         if services.today() > scheme_year.enrolment_closes_on:  # the window closed: late joiners only
             late = coverage.late_joiners(scheme_year=scheme_year, union=union)
+            already = _people(Enrolment.objects.filter(scheme_year=scheme_year), {member[0] for member in members})
             candidates = len(members)
-            members = [member for member in members if member[0] in late]
+            members = [member for member in members if member[0] in late or member[0] in already]
             outside_window = candidates - len(members)
         enrolled = members_enrol(
             scheme_year=scheme_year, union=union, members=members, progress=progress, cover_from=late
