@@ -46,7 +46,7 @@ def cover_end(*, enrolments: QuerySet[Enrolment], on: date, reason: str) -> int:
     """End the cover of these enrolments on `on` (the leaving rule); how many changed."""
     changed = 0
     for enrolment in _still_covering(enrolments, on).exclude(coverage_to=on):
-        enrolment._change_reason = reason  # type: ignore[attr-defined]  (simple_history)
+        setattr(enrolment, "_change_reason", reason)  # noqa: B010  (simple_history reads it on save)
         not_begun = enrolment.coverage_from > on and enrolment.payment_status == PaymentStatus.UNPAID
         if not_begun and not enrolment.claims.exists():
             enrolment.delete()
