@@ -42,16 +42,17 @@ def test_staff_see_the_staff_entries_in_order_with_the_current_page_marked(clien
     client.force_login(fed.town_a_staff)
     nav = _nav(client.get(reverse("members:transfers")).content.decode())
     labels = [item.split(">", 1)[1].split("<", 1)[0] for item in nav]
-    assert labels == ["工作台", "会员", "转接", "花名册导入", "入会申请", "我的任务", "报表", "账号管理"]
+    assert labels == ["工作台", "会员", "转接", "花名册导入", "入会申请", "我的任务", "报表", "互助参保", "账号管理"]
     current = [item for item in nav if 'aria-current="page"' in item]
     assert len(current) == 1 and reverse("members:transfers") in current[0]
     assert "我的会籍" not in "".join(nav)
 
 
-def test_a_member_sees_only_their_own_entry(client, fed):
+def test_a_member_sees_only_their_own_entries(client, fed):
     client.force_login(fed.member_user)
     nav = _nav(client.get(reverse("members:my_membership")).content.decode())
-    assert len(nav) == 1 and reverse("members:my_membership") in nav[0] and 'aria-current="page"' in nav[0]
+    assert len(nav) == 2 and reverse("members:my_membership") in nav[0] and 'aria-current="page"' in nav[0]
+    assert reverse("mutual_aid:my_cover") in nav[1] and 'aria-current="page"' not in nav[1]
 
 
 def test_an_entry_needing_a_permission_shows_only_to_its_holders(client, fed):
