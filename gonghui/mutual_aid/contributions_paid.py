@@ -19,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 from gonghui.core.access import Scope
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.ledger import Draft, Leg, Source, ledger_post_many
+from gonghui.core.ledger_models import Fund
 from gonghui.core.tree import STEPLEN
 from gonghui.mutual_aid import funds, services
 from gonghui.mutual_aid.models import Enrolment, EnrolmentPayment, Payer, PaymentStatus, SchemeYear
@@ -129,11 +130,19 @@ def _check(scheme_year: SchemeYear, union: Organisation, paid_on: date, referenc
         raise ValidationFailed(gettext_noop("请填写缴费凭证号（最多60个字符）"), field="reference")
 
 
-def payment_draft(payment: EnrolmentPayment, scheme_year: SchemeYear) -> Draft | None:
-    """The payment's ledger entry: outside -> the scheme's pool (none for a free scheme)."""
+def payment_draft(
+    payment: EnrolmentPayment, scheme_year: SchemeYear, accounts: tuple[Fund, Fund] | None = None
+) -> Draft | None:
+    """The payment's ledger entry: outside -> the scheme's pool (none for a free scheme).
+    `accounts` (outside, pool) saves looking the funds up again for each of many payments."""
     if payment.amount == 0:
         return None
-    federation = scheme_year.federation
-    legs = (Leg(funds.scheme_outside(federation), -payment.amount), Leg(funds.scheme_pool(federation), payment.amount))
+    outside, pool = accounts or scheme_accounts(scheme_year)
+    legs = (Leg(outside, -payment.amount), Leg(pool, payment.amount))
     description = f"{scheme_year.year}年度互助金 {payment.count}人 {payment.reference}"[:200]
     return Draft(source=Source.of(payment, PURPOSE), legs=legs, description=description, posted_on=payment.paid_on)
+
+
+def scheme_accounts(scheme_year: SchemeYear) -> tuple[Fund, Fund]:
+    federation = scheme_year.federation
+    return funds.scheme_outside(federation), funds.scheme_pool(federation)
