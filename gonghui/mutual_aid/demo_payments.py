@@ -2,15 +2,14 @@
 contribution "mutual_aid.contributions", order 41, after the figures' enrolments at 40).
 One payment per union and year, a few weeks after its last enrolment; in the year still
 being enrolled for, some unions have not paid yet. Written in bulk: the payments at once, the
-enrolments by one UPDATE ... FROM a year, and the ledger entries by one ledger_post_many, so ~1,700
+enrolments by one UPDATE a year, and the ledger entries by one ledger_post_many, so ~1,700
 unions x 6 years take seconds."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 
 from gonghui.core.demo import DemoContext, DemoContribution, DemoCount
 from gonghui.core.ledger import ledger_post_many
@@ -60,26 +59,24 @@ def _pay_year(ctx: DemoContext, scheme_year: SchemeYear) -> int:
             )
         )
     EnrolmentPayment.objects.bulk_create(payments, batch_size=2000)
-    _enrolments_paid(scheme_year)
+    _enrolments_paid(scheme_year, [payment.union_id for payment in payments])
     accounts = scheme_accounts(scheme_year)
     drafts = [draft for payment in payments if (draft := payment_draft(payment, scheme_year, accounts)) is not None]
     ledger_post_many(drafts=drafts)
     return len(payments)
 
 
-def _enrolments_paid(scheme_year: SchemeYear) -> None:
-    """Point the year's unpaid enrolments at their union's demo payment: one UPDATE ... FROM
-    (PostgreSQL and SQLite 3.33+), a join rather than a subquery per row. The demo writes no
-    history rows for this step (the enrolments' history starts at enrolment)."""
-    enrolment, payment = Enrolment._meta.db_table, EnrolmentPayment._meta.db_table
-    sql = (
-        f"UPDATE {enrolment} SET payment_id = p.id, paid_on = p.paid_on, payment_status = %s"  # noqa: S608 (model tables)
-        f" FROM {payment} p WHERE p.scheme_year_id = {enrolment}.scheme_year_id"
-        f" AND p.union_id = {enrolment}.union_id AND p.request_key LIKE %s"
-        f" AND {enrolment}.scheme_year_id = %s AND {enrolment}.payment_id IS NULL"
+def _enrolments_paid(scheme_year: SchemeYear, unions: list[int]) -> None:
+    """Point the year's unpaid enrolments at their union's demo payment, in one UPDATE a
+    year. The demo writes no history rows for this step (the history starts at enrolment)."""
+    mine = EnrolmentPayment.objects.filter(
+        scheme_year=scheme_year, union_id=OuterRef("union_id"), request_key__startswith="demo:"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [PaymentStatus.PAID, "demo:%", scheme_year.pk])
+    Enrolment.objects.filter(scheme_year=scheme_year, payment__isnull=True, union_id__in=unions).update(
+        payment_id=Subquery(mine.values("pk")[:1]),
+        paid_on=Subquery(mine.values("paid_on")[:1]),
+        payment_status=PaymentStatus.PAID,
+    )
 
 
 CONTRIBUTION = DemoContribution(

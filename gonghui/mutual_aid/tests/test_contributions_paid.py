@@ -122,3 +122,15 @@ def test_the_demo_pays_every_union_and_year_once(fed, years):
         assert payment.paid_on >= max(e.enrolled_on for e in payment.enrolments.all())
         assert payment.paid_on == payment.enrolments.get().paid_on
     assert ledger_discrepancies() == []
+
+
+def test_the_demo_leaves_some_unions_unpaid_while_the_window_is_open(fed, years):
+    _, scheme = years
+    ctx = DemoContext(seed=7, as_of=date(2025, 11, 20), log=lambda line: None)
+    ctx.city = SimpleNamespace(node=SimpleNamespace(org=fed.city))
+    ctx.chance = lambda p: True  # every union draws "not paid yet"
+    payments_demo(ctx)
+    assert set(Enrolment.objects.filter(scheme_year=scheme).values_list("payment_status", "paid_on")) == {
+        ("unpaid", None)
+    }
+    assert EnrolmentPayment.objects.get().scheme_year.year == 2025  # the year before, long closed, is paid
