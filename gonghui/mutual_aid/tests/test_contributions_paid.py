@@ -124,11 +124,11 @@ def test_the_demo_pays_every_union_and_year_once(fed, years):
     assert ledger_discrepancies() == []
 
 
-def test_the_demo_leaves_some_unions_unpaid_while_the_window_is_open(fed, years):
+def test_the_demo_leaves_some_unions_unpaid_while_the_window_is_open(fed, years, monkeypatch):
     _, scheme = years
     ctx = DemoContext(seed=7, as_of=date(2025, 11, 20), log=lambda line: None)
     ctx.city = SimpleNamespace(node=SimpleNamespace(org=fed.city))
-    ctx.chance = lambda p: True  # every union draws "not paid yet"
+    monkeypatch.setattr(ctx, "chance", lambda p: True)  # every union draws "not paid yet"
     payments_demo(ctx)
     assert set(Enrolment.objects.filter(scheme_year=scheme).values_list("payment_status", "paid_on")) == {
         ("unpaid", None)
