@@ -18,7 +18,7 @@ from gonghui.core.crypto import blind_index
 from gonghui.core.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEntry
-from gonghui.members import notifications
+from gonghui.members import hooks, notifications
 from gonghui.members.ages import join_age_check
 from gonghui.members.identity import IdNumber, birth_date_of, check_id_number, check_mobile, sex_of
 from gonghui.members.leave_reasons import leave_reason_get
@@ -275,6 +275,7 @@ def membership_leave(
     locked.ended_on, locked.leave_reason = on, reason
     locked.save()
     _event(locked, MembershipEventKind.DEATH if deceased else MembershipEventKind.LEAVE, on, scope.user, reason=reason)
+    hooks.announce_membership_ended(hooks.MembershipEnded(locked, on, None, scope.user))
     return locked
 
 
@@ -502,6 +503,7 @@ def _transfer_complete(transfer: Transfer, on: date, actor: Any) -> None:
     )
     _event(old, MembershipEventKind.TRANSFER_OUT, on, actor, counterpart=transfer.to_union)
     _event(new, MembershipEventKind.TRANSFER_IN, on, actor, counterpart=old.union)
+    hooks.announce_membership_ended(hooks.MembershipEnded(old, on, new, actor))
     transfer.status, transfer.effective_on = TransferStatus.COMPLETED, on
     transfer.save()
     notifications.transfer_decided(transfer, actor=actor)

@@ -1,5 +1,5 @@
 """Bulk enrolment: a union enrols its members for a scheme year as one job, all its active
-members or those of an uploaded list of ID numbers. Enrolling twice changes nothing (one
+members, a selection of them or those of an uploaded list of ID numbers. Enrolling twice changes nothing (one
 enrolment per person and year, a unique constraint); a member not covered the year before
 is a first-time enrolee, so the waiting period applies. The job's result is the list of
 members it enrolled, as a CSV with the ID numbers masked."""
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
@@ -23,9 +25,10 @@ from gonghui.core.jobs import JobResult, Progress, job_submit
 from gonghui.core.masking import mask_id_number
 from gonghui.core.models import Job
 from gonghui.core.tree import STEPLEN
+from gonghui.members import spreadsheets
 from gonghui.members.identity import normalise_id_number
 from gonghui.members.models import Membership, MembershipStatus, Person
-from gonghui.mutual_aid import services
+from gonghui.mutual_aid import coverage, services
 from gonghui.mutual_aid.models import Enrolment, SchemeYear
 from gonghui.organisations.models import Organisation, OrganisationStatus
 
@@ -40,9 +43,12 @@ def enrolment_job_submit(
     scheme_year: SchemeYear,
     union: Organisation,
     id_numbers: list[str] | None = None,
+    person_ids: list[int] | None = None,
 ) -> Job:
-    """Start enrolling `union`'s active members (or those of `id_numbers`) for the year. The
-    list travels to the job as blind indexes, never as the numbers themselves."""
+    """Start enrolling `union`'s active members (or those of `id_numbers`, or the people
+    `person_ids` chosen from its list) for the year. The list travels to the job as blind
+    indexes, never as the numbers themselves. Before the window opens nobody is enrolled;
+    after it closes only late joiners are (coverage.late_joiners)."""
     scope.require_covers(union, field="union", message=gettext_noop("该工会不在您的管辖范围内"))
     if not union.is_grassroots or union.status != OrganisationStatus.ACTIVE:
         raise ValidationFailed(gettext("%(union)s不是在册的基层工会，不能参保") % {"union": union.name}, field="union")
@@ -50,7 +56,16 @@ def enrolment_job_submit(
         raise ValidationFailed(gettext_noop("该工会不属于本年度互助保障的市总工会"), field="union")
     if services.today() > scheme_year.coverage_ends_on:
         raise ValidationFailed(gettext_noop("本年度保障期已结束，不能再参保"), field="year")
+    if services.today() < scheme_year.enrolment_opens_on:
+        raise ValidationFailed(
+            gettext("%(year)s 年度参保登记自 %(day)s 开始，尚未开放")
+            % {"year": scheme_year.year, "day": scheme_year.enrolment_opens_on.isoformat()},
+            field="year",
+        )
     hashes = None if id_numbers is None else [blind_index(normalise_id_number(number)) for number in id_numbers]
+    if person_ids is not None:
+        chosen = Person.objects.filter(pk__in=person_ids).values_list("id_number_hash", flat=True)
+        hashes = sorted(set(chosen))
     return job_submit(
         kind=ENROL_KIND,
         label=f"{union.name} {scheme_year.year}年度互助保障参保",
@@ -66,8 +81,19 @@ def enrolment_job_work(job: Job, progress: Progress) -> JobResult:
     hashes: list[str] | None = job.params.get("hashes")
     with transaction.atomic():
         members = _active_members(union, hashes)
-        enrolled = members_enrol(scheme_year=scheme_year, union=union, members=members, progress=progress)
+        late = None
+        if services.today() > scheme_year.enrolment_closes_on:  # the window closed: late joiners only
+            late = coverage.late_joiners(scheme_year=scheme_year, union=union)
+            already = _people(Enrolment.objects.filter(scheme_year=scheme_year), {member[0] for member in members})
+            candidates = len(members)
+            members = [member for member in members if member[0] in late or member[0] in already]
+            outside_window = candidates - len(members)
+        enrolled = members_enrol(
+            scheme_year=scheme_year, union=union, members=members, progress=progress, cover_from=late
+        )
     summary: dict[str, Any] = {"enrolled": len(enrolled), "already": len(members) - len(enrolled)}
+    if late is not None:
+        summary["outside_window"] = outside_window  # joined before the window closed: too late now
     if hashes is not None:
         found = {member[2] for member in members}
         missing = [index + 1 for index, number_hash in enumerate(hashes) if number_hash not in found]
@@ -85,10 +111,16 @@ def _active_members(union: Organisation, hashes: list[str] | None) -> list[tuple
 
 
 def members_enrol(
-    *, scheme_year: SchemeYear, union: Organisation, members: list[tuple[int, int | None, str]], progress: Progress
+    *,
+    scheme_year: SchemeYear,
+    union: Organisation,
+    members: list[tuple[int, int | None, str]],
+    progress: Progress,
+    cover_from: dict[int, date] | None = None,
 ) -> list[Enrolment]:
     """Enrol those of `members` not enrolled for the year yet; the caller holds the
-    transaction. Cover runs from the start of the year, or from today for a late joiner."""
+    transaction. Cover runs from the start of the year, or from today once it has begun;
+    `cover_from` gives late joiners' own first day (the day they joined)."""
     people = {person_id for person_id, _, _ in members}
     already = _people(Enrolment.objects.filter(scheme_year=scheme_year), people)
     covered_before = _people(
@@ -106,7 +138,7 @@ def members_enrol(
             union=union,
             employer_id=employer_id,
             enrolled_on=on,
-            coverage_from=starts,
+            coverage_from=cover_from.get(person_id, starts) if cover_from else starts,
             coverage_to=scheme_year.coverage_ends_on,
             first_time=person_id not in covered_before,
         )
@@ -139,3 +171,35 @@ def _list_csv(enrolled: list[Enrolment]) -> bytes:
             first = "是" if row.first_time else "否"
             writer.writerow([person.name, mask_id_number(person.id_number), row.coverage_from, row.coverage_to, first])
     return out.getvalue().encode("utf-8-sig")
+
+
+MAX_LIST = 20_000  # numbers in one uploaded list: a large union's whole roster
+ID_LIKE = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
+
+
+def id_numbers_read(file: IO[bytes], filename: str) -> list[str]:
+    """The ID numbers of an uploaded list (.csv, .xlsx or .xls; the first sheet): in each
+    row, the first cell that looks like one. A header row and blank rows are passed over."""
+    kind = spreadsheets.file_kind(filename)
+    if kind not in ("csv", "xlsx", "xls"):
+        raise ValidationFailed(gettext_noop("只能上传 .csv、.xlsx 或 .xls 格式的名单"), field="file")
+    numbers: list[str] = []
+    try:
+        with spreadsheets.opened(file, kind) as book:
+            for _, cells in book.lines(book.sheets[0]) if book.sheets else iter(()):
+                found = next((text for cell in cells if ID_LIKE.match(text := str(cell or "").strip())), None)
+                if found:
+                    numbers.append(found.upper())
+    except spreadsheets.RosterFileError as err:
+        raise ValidationFailed(gettext("无法读取该文件：%(error)s") % {"error": str(err)[:200]}, field="file") from None
+    if not numbers:
+        raise ValidationFailed(gettext_noop("名单中没有找到身份证号"), field="file")
+    if len(numbers) > MAX_LIST:
+        raise ValidationFailed(gettext("名单最多 %(max)s 个身份证号") % {"max": MAX_LIST}, field="file")
+    return numbers
+
+
+def enrolment_job_page(job: Job) -> str:
+    """The union's enrolment list for the job's year, linked from the job's page."""
+    year = SchemeYear.objects.filter(pk=job.params["scheme_year"]).values_list("year", flat=True).first()
+    return reverse("mutual_aid:enrol_list", args=[year, job.params["union"]]) if year else ""

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from gonghui.core.jobs import register_job_kind
 from gonghui.core.models import Job
-from gonghui.mutual_aid.enrolling import ENROL_KIND, enrolment_job_work
+from gonghui.mutual_aid.enrolling import ENROL_KIND, enrolment_job_page, enrolment_job_work
 from gonghui.mutual_aid.settlements import KIND, settlement_job_ended, settlement_job_work
 
 
@@ -19,4 +19,4 @@ def _batch_page(job: Job) -> str:
 register_job_kind(
     KIND, label="医保结算理赔", run=settlement_job_work, on_ended=settlement_job_ended, page_url=_batch_page
 )
-register_job_kind(ENROL_KIND, label="互助保障批量参保", run=enrolment_job_work)
+register_job_kind(ENROL_KIND, label="互助保障批量参保", run=enrolment_job_work, page_url=enrolment_job_page)

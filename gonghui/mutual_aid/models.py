@@ -166,6 +166,14 @@ class Enrolment(TimeStampedModel):
         "缴费状态", max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
     )
     paid_on = models.DateField("缴费日期", null=True, blank=True)
+    payment = models.ForeignKey(
+        "EnrolmentPayment",
+        verbose_name="缴费记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
@@ -670,3 +678,49 @@ class PaymentLineAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} {self.adjustment}"
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+class EnrolmentPayment(TimeStampedModel):
+    """A union's payment of its enrolments' contributions for a year (contributions_paid.py):
+    the enrolments it pays point at it, each paid at most once (one foreign key), and its
+    money is one ledger entry, outside -> the scheme's pool. `request_key` is the form's
+    one-time key, so a doubled request finds the payment already recorded."""
+
+    union = models.ForeignKey(
+        "organisations.Organisation", verbose_name="缴费工会", on_delete=models.PROTECT, related_name="+"
+    )
+    scheme_year = models.ForeignKey(SchemeYear, verbose_name="年度", on_delete=models.PROTECT, related_name="payments")
+    count = models.PositiveIntegerField("人数")
+    amount = MoneyField("缴费金额")
+    union_part = MoneyField("工会承担", default=ZERO)
+    employer_part = MoneyField("单位承担", default=ZERO)
+    member_part = MoneyField("个人承担", default=ZERO)
+    payer = models.CharField("缴费方", max_length=10, choices=Payer.choices)
+    paid_on = models.DateField("缴费日期")
+    reference = models.CharField("缴费凭证号", max_length=60)
+    request_key = models.CharField("请求标识", max_length=40, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "互助保障缴费"
+        verbose_name_plural = "互助保障缴费"
+        ordering = ["scheme_year_id", "union_id", "-paid_on", "-pk"]
+        indexes = [models.Index(fields=["scheme_year", "union"], name="enrol_payment_year_union_idx")]
+        constraints = [
+            # (The parts add up to the amount: checked by the service; SQLite adds decimals
+            # as floating point, so a CHECK could refuse 22.52 + 22.53.)
+            models.CheckConstraint(name="enrol_payment_count_positive", condition=Q(count__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_year.year} {self.reference}"

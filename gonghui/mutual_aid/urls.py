@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.mutual_aid import batch_views, claim_views, payment_views, views
+from gonghui.mutual_aid import batch_views, claim_views, enrolment_views, payment_views, views
 
 app_name = "mutual_aid"
 urlpatterns = [
@@ -32,4 +32,12 @@ urlpatterns = [
     path("people/<int:person_id>/bank-account/", payment_views.bank_account_edit, name="bank_account"),
     path("people/<int:person_id>/bank-account/reveal/", payment_views.bank_account_reveal, name="bank_account_reveal"),
     path("me/bank-account/", payment_views.my_bank_account, name="my_bank_account"),
+    path("enrol/", enrolment_views.enrol_index, name="enrol"),
+    path("enrol/<int:year>/<int:union_id>/", enrolment_views.enrol_list, name="enrol_list"),
+    path("enrol/<int:year>/<int:union_id>/all/", enrolment_views.enrol_all, name="enrol_all"),
+    path("enrol/<int:year>/<int:union_id>/select/", enrolment_views.enrol_select, name="enrol_select"),
+    path("enrol/<int:year>/<int:union_id>/upload/", enrolment_views.enrol_upload, name="enrol_upload"),
+    path("enrol/<int:year>/<int:union_id>/print/", enrolment_views.enrol_print, name="enrol_print"),
+    path("enrol/<int:year>/<int:union_id>/pay/", enrolment_views.enrol_pay, name="enrol_pay"),
+    path("me/", enrolment_views.my_cover, name="my_cover"),
 ]

@@ -255,7 +255,7 @@ def payment_batch_paying(fed: Federation, membership: Membership) -> PaymentBatc
     enrolment = Enrolment.objects.filter(person=membership.person, scheme_year=scheme).first()
     approved_claim(enrolment or enrol_for_payment(scheme, membership), "3200.00")
     give_account(membership, "6228480328012345678")
-    town = membership.union.get_parent()
+    town = Organisation.objects.get_parent(membership.union)
     return payment_batch_create(scope=scope_for(make_user(f"pay_{town.code}", role=Role.TOWN, organisation=town)))
 
 

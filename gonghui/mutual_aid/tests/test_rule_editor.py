@@ -165,7 +165,7 @@ def test_a_year_or_version_that_does_not_exist_is_not_found(city, scheme) -> Non
 
 
 def test_the_navigation_shows_mutual_aid_to_city_staff_only(fed, city, scheme) -> None:
-    schemes = f'href="{reverse("mutual_aid:schemes")}"'  # not the claims' entry under the same prefix
+    schemes = f'href="{reverse("mutual_aid:schemes")}"'  # not the other entries under the same prefix
     assert schemes in city.get("/", follow=True).content.decode()
     town = Client()
     town.force_login(fed.town_a_staff)
