@@ -1,8 +1,8 @@
 """The scheme's accounts in the one ledger (core/ledger.py), one set per federation: the
-pool that contributions go into and benefits are paid from, what is owed to members for
-approved claims not yet paid, and the outside world (the bank, payers) money comes from and
-goes to. Enrolment payments post into the pool; payment batches post out of it, so a pool
-never pays more than it holds (the ledger's CHECK)."""
+pool that contributions go into and benefits are paid from, and the outside world (the
+bank, payers) money comes from and goes to. Enrolment payments post into the pool; payment
+batches post out of it, so a pool never pays more than it holds (the ledger's CHECK).
+Approval posts nothing (docs/mutual-aid.md, "Money")."""
 
 from __future__ import annotations
 
@@ -17,16 +17,6 @@ def scheme_pool(federation: Organisation) -> Fund:
         code=f"mutual_aid:{federation.code}:pool",
         name=f"{federation.name} 职工医疗互助保障资金",
         kind=FundKind.POOL,
-        owner_path=federation.path,
-    )
-
-
-def scheme_payable(federation: Organisation) -> Fund:
-    """应付互助保障金: approved benefits owed to members until the bank pays them."""
-    return fund_open(
-        code=f"mutual_aid:{federation.code}:payable",
-        name=f"{federation.name} 应付职工医疗互助保障金",
-        kind=FundKind.PAYABLE,
         owner_path=federation.path,
     )
 
