@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -170,3 +173,26 @@ def build_federation() -> Federation:
         union_a1_officer=make_user("union_a1", role=Role.UNION, organisation=union_a1),
         member_user=make_user("member_a1", role=Role.MEMBER, person=member_a1.person),
     )
+
+
+def run_together(count: int, work: Callable[[int], object]) -> list[object]:
+    """`count` threads, each with its own database connection, released at once by a
+    barrier; what each returned or raised, for race tests on PostgreSQL."""
+    results: list[object] = []
+    start = threading.Barrier(count)
+
+    def one(n: int) -> None:
+        try:
+            start.wait()
+            results.append(work(n))
+        except Exception as err:  # collected: the test reads what each thread met
+            results.append(err)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

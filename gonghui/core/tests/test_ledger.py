@@ -3,7 +3,6 @@ The money moves like a mutual-aid year's: contributions in, a benefit granted, t
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,6 +15,7 @@ from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.ledger import Leg, Source
 from gonghui.core.ledger_models import Fund, FundKind, LedgerEntry, LedgerIsAppendOnly, LedgerLine
 from gonghui.core.money import MoneyError
+from gonghui.testing import run_together
 
 D = Decimal
 
@@ -300,28 +300,6 @@ def test_postgresql_refuses_at_commit_an_entry_that_does_not_balance(books: Book
 
 
 # --- many at once --------------------------------------------------------------------------
-
-
-def run_together(count: int, work) -> list[object]:
-    """`count` threads, each with its own database connection, started at once."""
-    results: list[object] = []
-    start = threading.Barrier(count)
-
-    def one(n: int) -> None:
-        try:
-            start.wait()
-            results.append(work(n))
-        except Exception as err:  # collected: the test reads what each thread met
-            results.append(err)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

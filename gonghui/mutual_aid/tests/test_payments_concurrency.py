@@ -5,13 +5,10 @@ there requests never overlap and the test would prove nothing."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from gonghui.core.ledger import fund_balance
 from gonghui.core.ledger_models import LedgerEntry
@@ -20,31 +17,9 @@ from gonghui.mutual_aid.funds import scheme_pool
 from gonghui.mutual_aid.models import ClaimStatus, PaymentBatch, PaymentBatchStatus
 from gonghui.mutual_aid.tests.helpers import make_scheme
 from gonghui.mutual_aid.tests.payment_helpers import approved_claim, enrol, fund_pool, give_account
-from gonghui.testing import build_federation
+from gonghui.testing import build_federation, run_together
 
 THREADS, ROUNDS = 20, 20
-
-
-def run_together(count: int, work: Callable[[int], object]) -> list[object]:
-    """`count` threads, each with its own database connection, released at once."""
-    results: list[object] = []
-    start = threading.Barrier(count)
-
-    def one(n: int) -> None:
-        try:
-            start.wait()
-            results.append(work(n))
-        except Exception as err:  # collected: the test reads what each thread met
-            results.append(err)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.postgres_only
