@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
+from django.db.models.functions import Round
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -65,7 +66,8 @@ class SchemeYear(TimeStampedModel):
             models.CheckConstraint(
                 name="scheme_year_shares_make_100",
                 condition=Q(union_share__gte=0, employer_share__gte=0, member_share__gte=0)
-                & Q(union_share=Value(100) - F("employer_share") - F("member_share")),
+                # Rounded to the cent: SQLite keeps decimals as binary floats, whose sums are not exact.
+                & Q(union_share=Round(Value(100) - F("employer_share") - F("member_share"), 2)),
             ),
         ]
 
@@ -652,7 +654,9 @@ class PaymentLine(models.Model):
             ),
             models.CheckConstraint(name="payment_line_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(
-                name="payment_line_amount_adds_up", condition=Q(amount=F("claim_amount") + F("adjustment_amount"))
+                # Rounded to the fen: on SQLite the sum of two stored decimals is a binary float.
+                name="payment_line_amount_adds_up",
+                condition=Q(amount=Round(F("claim_amount") + F("adjustment_amount"), 2)),
             ),
         ]
 

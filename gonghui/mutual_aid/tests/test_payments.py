@@ -261,3 +261,16 @@ def test_the_transfer_file_shows_whole_numbers_to_the_permission_only_and_is_aud
     without = make_user("city_clerk", role="city", organisation=fed.city)
     with pytest.raises(Forbidden, match="完整银行账号"):
         payments.transfer_file(scope=fed.scope(without), batch=batch, fmt="csv")
+
+
+def test_a_refund_of_odd_cents_nets_into_its_line_on_either_database(fed, scheme) -> None:
+    # 2,000.10 - 123.45 is not 1,876.65 in binary floats, which is how SQLite keeps decimals:
+    # the line's "adds up" CHECK compares to the fen (found by the demo, which stopped paying).
+    give_account(fed.member_a1)
+    claim = approved_claim(enrol(scheme, fed.member_a1), "2000.10")
+    approved_adjustment(claim, "-123.45")
+    batch = payments.payment_batch_create(scope=city(fed))
+    line = batch.lines.get()
+    assert (line.claim_amount, line.adjustment_amount, line.amount) == (D("2000.10"), D("-123.45"), D("1876.65"))
+    mark_paid(fed, batch)
+    assert fund_balance(scheme_pool(fed.city)) == D("100000.00") - D("1876.65")
