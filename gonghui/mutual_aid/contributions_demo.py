@@ -13,7 +13,7 @@ from django.db.models import Count, Max, OuterRef, Subquery
 
 from gonghui.core.demo import DemoContext, DemoContribution, DemoCount
 from gonghui.core.ledger import ledger_post_many
-from gonghui.mutual_aid.contributions_paid import due_for, payment_draft, scheme_accounts
+from gonghui.mutual_aid.contributions_paid import payment_draft, payment_of, scheme_accounts
 from gonghui.mutual_aid.models import Enrolment, EnrolmentPayment, PaymentStatus, SchemeYear
 
 UNPAID_SHARE = 0.08  # of unions that have not paid yet for a year whose window is still open
@@ -42,21 +42,9 @@ def _pay_year(ctx: DemoContext, scheme_year: SchemeYear) -> int:
         if window_open and ctx.chance(UNPAID_SHARE):
             continue
         paid_on = group["paid"] or ctx.day(group["last"], min(group["last"] + timedelta(PAID_WITHIN_DAYS), ctx.as_of))
-        due = due_for(scheme_year, group["count"])
+        reference, key = f"HK{paid_on:%Y%m%d}{group['union_id']:06d}", f"demo:{scheme_year.pk}:{group['union_id']}"
         payments.append(
-            EnrolmentPayment(
-                union_id=group["union_id"],
-                scheme_year=scheme_year,
-                count=due.count,
-                amount=due.amount,
-                union_part=due.union,
-                employer_part=due.employer,
-                member_part=due.member,
-                payer=scheme_year.payer,
-                paid_on=paid_on,
-                reference=f"HK{paid_on:%Y%m%d}{group['union_id']:06d}",
-                request_key=f"demo:{scheme_year.pk}:{group['union_id']}",
-            )
+            payment_of(scheme_year, group["union_id"], group["count"], paid_on=paid_on, reference=reference, key=key)
         )
     EnrolmentPayment.objects.bulk_create(payments, batch_size=2000)
     _enrolments_paid(scheme_year, [payment.union_id for payment in payments])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -85,23 +86,11 @@ def enrolment_payment_record(
         raise Conflict(
             gettext("待缴费人数已变为 %(count)s 人，请核对后重新提交") % {"count": len(paying)}, field="enrolments"
         )
-    due = due_for(scheme_year, len(paying))
+    by = scope.user if getattr(scope.user, "is_authenticated", False) else None
+    payment = payment_of(scheme_year, union.pk, len(paying), paid_on=paid_on, reference=reference, key=key, by=by)
     try:
         with transaction.atomic():
-            payment = EnrolmentPayment.objects.create(
-                union=union,
-                scheme_year=scheme_year,
-                count=due.count,
-                amount=due.amount,
-                union_part=due.union,
-                employer_part=due.employer,
-                member_part=due.member,
-                payer=scheme_year.payer,
-                paid_on=paid_on,
-                reference=reference,
-                request_key=key,
-                recorded_by=scope.user if getattr(scope.user, "is_authenticated", False) else None,
-            )
+            payment.save()
     except IntegrityError:  # the same request, recorded by its twin since we looked
         return _same_request(EnrolmentPayment.objects.get(request_key=key), scheme_year, union)
     for enrolment in paying:
@@ -146,3 +135,24 @@ def payment_draft(
 def scheme_accounts(scheme_year: SchemeYear) -> tuple[Fund, Fund]:
     federation = scheme_year.federation
     return funds.scheme_outside(federation), funds.scheme_pool(federation)
+
+
+def payment_of(
+    scheme_year: SchemeYear, union_id: int, count: int, *, paid_on: date, reference: str, key: str, by: Any = None
+) -> EnrolmentPayment:
+    """A union's payment for `count` enrolments (unsaved), the contribution split by payer."""
+    due = due_for(scheme_year, count)
+    return EnrolmentPayment(
+        union_id=union_id,
+        scheme_year=scheme_year,
+        count=due.count,
+        amount=due.amount,
+        union_part=due.union,
+        employer_part=due.employer,
+        member_part=due.member,
+        payer=scheme_year.payer,
+        paid_on=paid_on,
+        reference=reference,
+        request_key=key,
+        recorded_by=by,
+    )
